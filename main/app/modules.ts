@@ -16,9 +16,10 @@ import { trainingModule } from '../training/index.js';
 export const modules = {
   jobs: jobsModule,
   knowledge: knowledgeModule,
-  llm: llmModule,
+  // synthesis, labeling, llm: the order of their parts of the released step 010_synthesis.
   synthesis: synthesisModule,
   labeling: labelingModule,
+  llm: llmModule,
   review: reviewModule,
   evaluation: evaluationModule,
   training: trainingModule,

@@ -45,6 +45,12 @@ export class KnowledgeService {
     return this.repo.listDisorderFacts();
   }
 
+  /** ORPHAcodes of the disorders classified under a branch (its ORPHAcode, e.g. "97929"). */
+  disordersInBranch(branchCode: string): number[] {
+    const code = Number(branchCode);
+    return Number.isInteger(code) ? this.repo.codesInBranch(code) : [];
+  }
+
   isEmpty(): boolean {
     return this.repo.count() === 0;
   }

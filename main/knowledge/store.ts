@@ -292,6 +292,11 @@ export class KnowledgeRepo {
       .all(hpoId) as number[];
   }
 
+  /** Disorders classified under the branch (kb_branches), for review's branch filter. */
+  codesInBranch(branchCode: number): number[] {
+    return this.db.prepare('SELECT code FROM kb_branches WHERE branch_code = ?').pluck().all(branchCode) as number[];
+  }
+
   names(codes: number[]): Map<number, string> {
     const rows = this.namesStmt.all(JSON.stringify(codes)) as { code: number; name: string }[];
     return new Map(rows.map((r) => [r.code, r.name]));

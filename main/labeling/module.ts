@@ -3,6 +3,7 @@ import { ApiError } from '../../api/contract.js';
 import { defineModule } from '../platform/module.js';
 import { SynthesisRepo, type PseudoLabelLookup } from '../synthesis/index.js';
 import { labelJobHandler } from './labelJob.js';
+import * as m010 from './migrations/010_synthesis.js';
 import { LabelingRepo } from './store.js';
 
 export type LabelingMethod = 'labeling.start';
@@ -15,8 +16,7 @@ export interface LabelingExports {
 
 export const labelingModule = defineModule<LabelingMethod, LabelingExports>({
   name: 'labeling',
-  // lab_* were created by 010_synthesis (see main/synthesis/migrations), released before this folder existed.
-  migrations: [],
+  migrations: [{ name: '010_synthesis', part: 'labeling', sql: m010.sql }],
   setup(ctx) {
     ctx.jobs.register(labelJobHandler({ db: ctx.db }));
     const store = new LabelingRepo(ctx.db);
@@ -24,7 +24,10 @@ export const labelingModule = defineModule<LabelingMethod, LabelingExports>({
     return {
       exports: {
         store,
-        pseudoLabels: { latestLabels: (datasetId, seqs) => store.latestLabels(datasetId, true, seqs) },
+        pseudoLabels: {
+          latestLabels: (datasetId, seqs) => store.latestLabels(datasetId, true, seqs),
+          labelledCount: (datasetId) => store.labelledCount(datasetId),
+        },
       },
       handlers: {
         'labeling.start': (input) => {

@@ -1,4 +1,5 @@
 /** SQL for pseudo-labelling runs: one row per labelled question, one per sample (full text kept). */
+import type { Statement } from 'better-sqlite3';
 import type { LabelSample, PseudoLabel } from '../../api/synthesis.js';
 import type { Db } from '../platform/db/open.js';
 
@@ -38,8 +39,23 @@ export interface StoredLabel extends PseudoLabel {
   tokens: number;
 }
 
+interface RawLabel {
+  run_id: number;
+  question_seq: number;
+  label: string | null;
+  votes: string;
+  vote_share: number;
+  tie: number;
+  agrees: number | null;
+  tokens: number;
+}
+
 export class LabelingRepo {
-  constructor(private readonly db: Db) {}
+  private readonly samples: Statement;
+
+  constructor(private readonly db: Db) {
+    this.samples = db.prepare('SELECT idx, text, extracted, recovered, tokens FROM lab_samples WHERE run_id = ? AND question_seq = ? ORDER BY idx');
+  }
 
   createRun(r: { datasetId: number; modelPath: string; adapterPath: string | null; settings: unknown; jobId: string | null }): LabelRunRow {
     const info = this.db
@@ -87,28 +103,47 @@ export class LabelingRepo {
            ON m.question_seq = l.question_seq AND m.run_id = l.run_id
          WHERE l.dataset_id = ?`,
       )
-      .all(datasetId, datasetId) as { run_id: number; question_seq: number; label: string | null; votes: string; vote_share: number; tie: number; agrees: number | null; tokens: number }[];
-    const samples = this.db.prepare('SELECT idx, text, extracted, recovered, tokens FROM lab_samples WHERE run_id = ? AND question_seq = ? ORDER BY idx');
+      .all(datasetId, datasetId) as RawLabel[];
     const out = new Map<number, StoredLabel>();
     for (const r of rows) {
       if (onlySeqs && !onlySeqs.has(r.question_seq)) continue;
-      out.set(r.question_seq, {
-        seq: r.question_seq,
-        runId: r.run_id,
-        questionId: '',
-        label: r.label,
-        votes: JSON.parse(r.votes) as Record<string, number>,
-        voteShare: r.vote_share,
-        tie: r.tie === 1,
-        agreesWithIntended: r.agrees === null ? null : r.agrees === 1,
-        tokens: r.tokens,
-        samples: withSamples
-          ? (samples.all(r.run_id, r.question_seq) as { idx: number; text: string; extracted: string | null; recovered: number; tokens: number }[]).map(
-              (s): LabelSample => ({ index: s.idx, text: s.text, extracted: s.extracted, recovered: s.recovered === 1, tokens: s.tokens }),
-            )
-          : [],
-      });
+      out.set(r.question_seq, this.toLabel(r, withSamples));
     }
     return out;
+  }
+
+  /** The most recent label of one question, with its samples. */
+  latestLabel(datasetId: number, seq: number): StoredLabel | null {
+    const r = this.db.prepare('SELECT * FROM lab_labels WHERE dataset_id = ? AND question_seq = ? ORDER BY run_id DESC LIMIT 1').get(datasetId, seq) as RawLabel | undefined;
+    return r ? this.toLabel(r, true) : null;
+  }
+
+  /** How many questions of a dataset have a label. */
+  labelledCount(datasetId: number): number {
+    return this.db.prepare('SELECT COUNT(DISTINCT question_seq) FROM lab_labels WHERE dataset_id = ?').pluck().get(datasetId) as number;
+  }
+
+  /** Changes whenever a label is added to the dataset (a new run or another labelled question). */
+  labelStamp(datasetId: number): string {
+    return this.db.prepare(`SELECT COUNT(*) || ':' || IFNULL(MAX(run_id), 0) FROM lab_labels WHERE dataset_id = ?`).pluck().get(datasetId) as string;
+  }
+
+  private toLabel(r: RawLabel, withSamples: boolean): StoredLabel {
+    return {
+      seq: r.question_seq,
+      runId: r.run_id,
+      questionId: '',
+      label: r.label,
+      votes: JSON.parse(r.votes) as Record<string, number>,
+      voteShare: r.vote_share,
+      tie: r.tie === 1,
+      agreesWithIntended: r.agrees === null ? null : r.agrees === 1,
+      tokens: r.tokens,
+      samples: withSamples
+        ? (this.samples.all(r.run_id, r.question_seq) as { idx: number; text: string; extracted: string | null; recovered: number; tokens: number }[]).map(
+            (s): LabelSample => ({ index: s.idx, text: s.text, extracted: s.extracted, recovered: s.recovered === 1, tokens: s.tokens }),
+          )
+        : [],
+    };
   }
 }

@@ -2,6 +2,7 @@
 import { ApiError } from '../../api/contract.js';
 import { defineModule } from '../platform/module.js';
 import { downloadModelJobHandler } from './downloadJob.js';
+import * as m010 from './migrations/010_synthesis.js';
 import { ModelRegistry } from './registry.js';
 
 export type LlmMethod = 'models.list' | 'models.add' | 'models.remove' | 'models.fit' | 'models.download';
@@ -16,8 +17,7 @@ function badInput(err: unknown): never {
 
 export const llmModule = defineModule<LlmMethod, LlmExports>({
   name: 'llm',
-  // llm_models was created by 010_synthesis (see main/synthesis/migrations), released before this folder existed.
-  migrations: [],
+  migrations: [{ name: '010_synthesis', part: 'llm', sql: m010.sql }],
   setup(ctx) {
     const registry = new ModelRegistry(ctx.db, ctx.dataDir);
     ctx.jobs.register(downloadModelJobHandler(registry));

@@ -4,7 +4,8 @@ import { defineModule } from '../platform/module.js';
 import * as m020 from './migrations/020_review.js';
 import { publicReviewer } from './store.js';
 import { dummyHash, verifyPassword } from './password.js';
-import { ReviewService, type KnowledgeLookup } from './service.js';
+import type { KnowledgeLookup } from './ports.js';
+import { ReviewService } from './service.js';
 
 export type ReviewMethod = keyof typeof reviewMethods;
 

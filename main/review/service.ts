@@ -26,18 +26,17 @@ import type { QuestionOption } from '../../api/synthesis.js';
 import type { Db } from '../platform/db/open.js';
 import { publicReviewer, ReviewRepo, toFoldRow, type AuditRow, type ReviewerRow, type Viewer } from './store.js';
 import { formatQuestion } from '../llm/index.js';
+import type { KnowledgeLookup } from './ports.js';
 import { exactJaccard, wordShingles } from '../synthesis/index.js';
 import { hashPassword } from './password.js';
 import { authenticatedActor } from './actor.js';
 import { agreementReport } from './agreement.js';
 import { auditCsv } from './auditCsv.js';
 import { wordDiff } from './diff.js';
+import { reviewedGold, reviewedOutcomes } from './outcomes.js';
 import { foldItem, revertedIds, type FoldRow, type ItemOutcome, type ReviewerState } from './fold.js';
 import { defaultGuidelines } from './guidelines.js';
 
-export interface KnowledgeLookup {
-  get(orphaCode: string): { orphaCode: string; name: string; definition: string | null } | null;
-}
 
 export interface HumanLabelledItem {
   id: string;
@@ -80,10 +79,10 @@ export class ReviewService {
   private readonly lastSync = new Map<number, number>();
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly knowledge: KnowledgeLookup,
   ) {
-    this.repo = new ReviewRepo(db);
+    this.repo = new ReviewRepo(db, knowledge);
   }
 
   // Who acts -------------------------------------------------------------------------------------------
@@ -446,23 +445,23 @@ export class ReviewService {
     for (const a of this.repo.auditAll(input.datasetIds)) {
       if (a.batch === null && a.action !== 'undo' && a.action !== 'comment') times.push({ reviewerId: a.reviewerId, at: a.at });
     }
-    return agreementReport(this.repo.states(input.datasetIds), this.repo.outcomes(input.datasetIds), times, names);
+    return agreementReport(this.repo.states(input.datasetIds), reviewedOutcomes(this.db, input.datasetIds), times, names);
   }
 
   /** Items with an accepted or corrected outcome, in MedSSR format with the reviewers' answer as gold. */
   humanSet(datasetIds: number[], name: string): HumanLabelledItem[] {
     this.syncDatasets(datasetIds);
     const out: HumanLabelledItem[] = [];
-    for (const o of this.repo.outcomes(datasetIds)) {
-      if ((o.status !== 'accepted' && o.status !== 'corrected') || o.answer === null) continue;
+    for (const o of reviewedOutcomes(this.db, datasetIds)) {
+      const gold = reviewedGold(o);
+      if (gold === null) continue;
       const q = this.repo.question(o.datasetId, o.seq);
-      const item = this.repo.item(o.datasetId, o.seq);
-      if (!q || !item) continue;
-      const content = item.content ?? { stem: q.stem, options: q.options };
+      if (!q) continue;
+      const content = o.content ?? { stem: q.stem, options: q.options };
       out.push({
         id: q.id,
         question: formatQuestion(content.stem, content.options),
-        gold: o.answer,
+        gold: gold.answer,
         name,
         meta: {
           dataset: q.datasetName,
@@ -473,9 +472,9 @@ export class ReviewService {
           orphaCodes: q.provenance.orphaCodes,
           intendedAnswer: q.intendedAnswer,
           pseudoLabel: o.pseudoLabel,
-          humanAnswer: o.answer,
-          status: o.status,
-          edited: item.content !== null,
+          humanAnswer: gold.answer,
+          status: gold.status,
+          edited: o.content !== null,
         },
       });
     }

@@ -2,9 +2,12 @@
 import type { Statement } from 'better-sqlite3';
 import type { AuditAction, AuditEntry, ItemStatus, QueueFilter, QueueOrder, QueueRow, RejectReason, Reviewer, ReviewerRole } from '../../api/review.js';
 import { itemStatuses } from '../../api/review.js';
-import type { QuestionOption, QuestionProvenance, QuestionType, Difficulty } from '../../api/synthesis.js';
-import type { FoldRow, ItemOutcome } from './fold.js';
+import type { QuestionOption, QuestionType, Difficulty } from '../../api/synthesis.js';
+import { LabelingRepo, type StoredLabel } from '../labeling/index.js';
 import type { Db } from '../platform/db/open.js';
+import { SynthesisRepo, type QuestionInDataset } from '../synthesis/index.js';
+import type { FoldRow, ItemOutcome } from './fold.js';
+import type { KnowledgeLookup } from './ports.js';
 
 interface RawReviewer {
   id: number;
@@ -128,29 +131,11 @@ export interface ItemRow {
   content: { stem: string; options: QuestionOption[] } | null;
 }
 
-export interface QuestionRow {
-  datasetId: number;
-  datasetName: string;
-  datasetVersion: number;
-  seq: number;
-  id: string;
-  questionType: QuestionType;
-  difficulty: Difficulty;
-  stem: string;
-  options: QuestionOption[];
-  intendedAnswer: string;
-  answerCode: string;
-  provenance: QuestionProvenance;
-}
+/** A question as synthesis stored it (review's edits live in rev_items.content). */
+export type QuestionRow = QuestionInDataset;
 
-export interface LabelRow {
-  runId: number;
-  label: string | null;
-  votes: Record<string, number>;
-  voteShare: number;
-  tie: boolean;
-  samples: { index: number; text: string; extracted: string | null; recovered: boolean; tokens: number }[];
-}
+/** A question's latest pseudo-label with its samples, as labeling stored it. */
+export type LabelRow = StoredLabel;
 
 /** Who is looking: in blind mode a reviewer's status filters and counts refer to their own decisions. */
 export interface Viewer {
@@ -168,8 +153,16 @@ function likePattern(text: string): string {
 
 export class ReviewRepo {
   private readonly stmts: Record<string, Statement>;
+  // Questions and labels belong to synthesis and labeling: read through their stores, never their tables.
+  private readonly synth: SynthesisRepo;
+  private readonly labels: LabelingRepo;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly knowledge: Pick<KnowledgeLookup, 'disordersInBranch'>,
+  ) {
+    this.synth = new SynthesisRepo(db);
+    this.labels = new LabelingRepo(db);
     this.stmts = {
       reviewerById: db.prepare('SELECT * FROM rev_reviewers WHERE id = ?'),
       reviewerByName: db.prepare('SELECT * FROM rev_reviewers WHERE name = ?'),
@@ -185,31 +178,12 @@ export class ReviewRepo {
       ),
       updateItem: db.prepare(`UPDATE rev_items SET status = ?, answer = ?, stem = ?, options = ?, edit_version = ? WHERE dataset_id = ? AND seq = ?`),
       item: db.prepare('SELECT * FROM rev_items WHERE dataset_id = ? AND seq = ?'),
-      question: db.prepare(
-        `SELECT q.*, d.name AS dataset_name, d.version AS dataset_version FROM syn_questions q JOIN syn_datasets d ON d.id = q.dataset_id WHERE q.dataset_id = ? AND q.seq = ?`,
-      ),
-      latestLabel: db.prepare('SELECT * FROM lab_labels WHERE dataset_id = ? AND question_seq = ? ORDER BY run_id DESC LIMIT 1'),
-      samples: db.prepare('SELECT idx, text, extracted, recovered, tokens FROM lab_samples WHERE run_id = ? AND question_seq = ? ORDER BY idx'),
-      sameAnswer: db.prepare(
-        `SELECT q.dataset_id, q.seq, q.id, q.stem, q.options FROM rev_items i JOIN syn_questions q ON q.dataset_id = i.dataset_id AND q.seq = i.seq
-         WHERE i.answer_code = ? AND NOT (i.dataset_id = ? AND i.seq = ?) LIMIT 200`,
-      ),
-      syncKey: db.prepare(
-        `SELECT (SELECT COUNT(*) FROM syn_questions WHERE dataset_id = @ds AND status = 'accepted') || ':' ||
-                (SELECT COUNT(*) || ':' || IFNULL(MAX(run_id), 0) FROM lab_labels WHERE dataset_id = @ds) AS k`,
-      ),
+      sameAnswer: db.prepare(`SELECT dataset_id, seq FROM rev_items WHERE answer_code = ? AND NOT (dataset_id = ? AND seq = ?) LIMIT 200`),
       syncedKey: db.prepare('SELECT key FROM rev_synced WHERE dataset_id = ?'),
       setSynced: db.prepare('INSERT INTO rev_synced (dataset_id, key) VALUES (?, ?) ON CONFLICT(dataset_id) DO UPDATE SET key = excluded.key'),
-      sync: db.prepare(
+      upsertItem: db.prepare(
         `INSERT INTO rev_items (dataset_id, seq, question_id, question_type, difficulty, answer_code, orpha_codes, intended_answer, pseudo_label, vote_share, tie, disagree, label_run)
-         SELECT q.dataset_id, q.seq, q.id, q.question_type, q.difficulty, CAST(q.answer_code AS INTEGER),
-                ' ' || IFNULL((SELECT group_concat(value, ' ') FROM json_each(q.provenance, '$.orphaCodes')), '') || ' ',
-                q.intended_answer, l.label, l.vote_share, IFNULL(l.tie, 0),
-                CASE WHEN l.label IS NOT NULL AND l.label <> q.intended_answer THEN 1 ELSE 0 END, l.run_id
-         FROM syn_questions q
-         LEFT JOIN (SELECT question_seq, MAX(run_id) AS run_id FROM lab_labels WHERE dataset_id = @ds GROUP BY question_seq) m ON m.question_seq = q.seq
-         LEFT JOIN lab_labels l ON l.run_id = m.run_id AND l.question_seq = q.seq
-         WHERE q.dataset_id = @ds AND q.status = 'accepted'
+         VALUES (@ds, @seq, @id, @questionType, @difficulty, @answerCode, @orphaCodes, @intended, @label, @voteShare, @tie, @disagree, @labelRun)
          ON CONFLICT(dataset_id, seq) DO UPDATE SET pseudo_label = excluded.pseudo_label, vote_share = excluded.vote_share,
            tie = excluded.tie, disagree = excluded.disagree, label_run = excluded.label_run`,
       ),
@@ -364,14 +338,35 @@ export class ReviewRepo {
 
   // Items and the queue --------------------------------------------------------------------------------
 
-  /** Brings rev_items up to date with the dataset's questions and latest labels; cheap when nothing changed. */
+  /** Brings rev_items up to date with the dataset's accepted questions and latest labels; cheap when nothing changed. */
   syncItems(datasetId: number): void {
-    const key = this.stmts.syncKey!.get({ ds: datasetId }) as { k: string };
+    // Same text as the key earlier releases stored, so their rev_synced rows stay valid.
+    const key = `${this.synth.count(datasetId, 'accepted')}:${this.labels.labelStamp(datasetId)}`;
     const have = this.stmts.syncedKey!.get(datasetId) as { key: string } | undefined;
-    if (have?.key === key.k) return;
+    if (have?.key === key) return;
+    const latest = this.labels.latestLabels(datasetId);
     this.transaction(() => {
-      this.stmts.sync!.run({ ds: datasetId });
-      this.stmts.setSynced!.run(datasetId, key.k);
+      for (const q of this.synth.questions(datasetId, 'accepted')) {
+        const l = latest.get(q.seq);
+        const codes = q.provenance.orphaCodes;
+        this.stmts.upsertItem!.run({
+          ds: datasetId,
+          seq: q.seq,
+          id: q.id,
+          questionType: q.questionType,
+          difficulty: q.difficulty,
+          // As SQLite's CAST(answer_code AS INTEGER) did: the leading digits, 0 when there are none.
+          answerCode: Number.parseInt(codes[0] ?? '', 10) || 0,
+          orphaCodes: ` ${codes.join(' ')} `,
+          intended: q.intendedAnswer,
+          label: l?.label ?? null,
+          voteShare: l?.voteShare ?? null,
+          tie: l?.tie ? 1 : 0,
+          disagree: l && l.label !== null && l.label !== q.intendedAnswer ? 1 : 0,
+          labelRun: l?.runId ?? null,
+        });
+      }
+      this.stmts.setSynced!.run(datasetId, key);
     });
   }
 
@@ -411,48 +406,17 @@ export class ReviewRepo {
   }
 
   question(datasetId: number, seq: number): QuestionRow | null {
-    const r = this.stmts.question!.get(datasetId, seq) as
-      | { dataset_id: number; dataset_name: string; dataset_version: number; seq: number; id: string; question_type: QuestionType; difficulty: Difficulty; stem: string; options: string; intended_answer: string; answer_code: string; provenance: string }
-      | undefined;
-    if (!r) return null;
-    return {
-      datasetId: r.dataset_id,
-      datasetName: r.dataset_name,
-      datasetVersion: r.dataset_version,
-      seq: r.seq,
-      id: r.id,
-      questionType: r.question_type,
-      difficulty: r.difficulty,
-      stem: r.stem,
-      options: JSON.parse(r.options) as QuestionOption[],
-      intendedAnswer: r.intended_answer,
-      answerCode: r.answer_code,
-      provenance: JSON.parse(r.provenance) as QuestionProvenance,
-    };
+    return this.synth.question(datasetId, seq);
   }
 
   latestLabel(datasetId: number, seq: number): LabelRow | null {
-    const r = this.stmts.latestLabel!.get(datasetId, seq) as { run_id: number; label: string | null; votes: string; vote_share: number; tie: number } | undefined;
-    if (!r) return null;
-    const samples = (this.stmts.samples!.all(r.run_id, seq) as { idx: number; text: string; extracted: string | null; recovered: number; tokens: number }[]).map((s) => ({
-      index: s.idx,
-      text: s.text,
-      extracted: s.extracted,
-      recovered: s.recovered === 1,
-      tokens: s.tokens,
-    }));
-    return { runId: r.run_id, label: r.label, votes: JSON.parse(r.votes) as Record<string, number>, voteShare: r.vote_share, tie: r.tie === 1, samples };
+    return this.labels.latestLabel(datasetId, seq);
   }
 
   /** Other questions about the same answer disorder: the candidates for near-duplicates. */
   sameAnswerQuestions(answerCode: number, datasetId: number, seq: number): { datasetId: number; seq: number; id: string; stem: string; optionsJson: string }[] {
-    return (this.stmts.sameAnswer!.all(answerCode, datasetId, seq) as { dataset_id: number; seq: number; id: string; stem: string; options: string }[]).map((r) => ({
-      datasetId: r.dataset_id,
-      seq: r.seq,
-      id: r.id,
-      stem: r.stem,
-      optionsJson: r.options,
-    }));
+    const keys = (this.stmts.sameAnswer!.all(answerCode, datasetId, seq) as { dataset_id: number; seq: number }[]).map((r) => ({ datasetId: r.dataset_id, seq: r.seq }));
+    return this.synth.questionTexts(keys);
   }
 
   private statusExpr(viewer: Viewer): { sql: string; args: number[] } {
@@ -483,8 +447,8 @@ export class ReviewRepo {
       args.push(f.tie ? 1 : 0);
     }
     if (f.branch !== undefined) {
-      parts.push('EXISTS (SELECT 1 FROM kb_branches b WHERE b.code = i.answer_code AND b.branch_code = ?)');
-      args.push(Number(f.branch));
+      parts.push('i.answer_code IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(this.knowledge.disordersInBranch(f.branch)));
     }
     if (f.orphaCode !== undefined) {
       parts.push(`instr(i.orpha_codes, ?) > 0`);
@@ -505,9 +469,9 @@ export class ReviewRepo {
     if (f.search) {
       const p = likePattern(f.search);
       parts.push(
-        `(i.question_id LIKE ? ESCAPE '\\' OR i.stem LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM syn_questions q WHERE q.dataset_id = i.dataset_id AND q.seq = i.seq AND (q.stem LIKE ? ESCAPE '\\' OR q.options LIKE ? ESCAPE '\\')))`,
+        `(i.question_id LIKE ? ESCAPE '\\' OR i.stem LIKE ? ESCAPE '\\' OR (i.dataset_id || ':' || i.seq) IN (SELECT value FROM json_each(?)))`,
       );
-      args.push(p, p, p, p);
+      args.push(p, p, JSON.stringify(this.synth.keysMatching(f.datasetIds, f.search)));
     }
     if (withStatus && f.statuses?.length) {
       const e = this.statusExpr(viewer);
@@ -556,15 +520,7 @@ export class ReviewRepo {
       .all(...(datasetIds ?? [])) as { datasetId: number; seq: number; reviewerId: number; status: ItemStatus; answer: string | null; at: string }[];
   }
 
-  /** Item outcomes joined with their labels (agreement with the pseudo-label, human-labelled export). */
-  outcomes(datasetIds?: number[]): { datasetId: number; seq: number; status: ItemStatus; answer: string | null; pseudoLabel: string | null; intendedAnswer: string }[] {
-    const where = datasetIds?.length ? `WHERE i.dataset_id IN (${datasetIds.map(() => '?').join(',')})` : '';
-    return this.db
-      .prepare(`SELECT i.dataset_id AS datasetId, i.seq, i.status, i.answer, i.pseudo_label AS pseudoLabel, i.intended_answer AS intendedAnswer FROM rev_items i ${where} ORDER BY i.dataset_id, i.seq`)
-      .all(...(datasetIds ?? [])) as { datasetId: number; seq: number; status: ItemStatus; answer: string | null; pseudoLabel: string | null; intendedAnswer: string }[];
-  }
-
   datasetExists(id: number): boolean {
-    return this.db.prepare(`SELECT 1 FROM syn_datasets WHERE id = ? AND state = 'complete'`).get(id) !== undefined;
+    return this.synth.byId(id)?.state === 'complete';
   }
 }

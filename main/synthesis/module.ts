@@ -22,8 +22,7 @@ export interface SynthesisDeps {
 
 export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, SynthesisDeps>({
   name: 'synthesis',
-  // 010_synthesis also created lab_* and llm_models, released before the labeling and llm folders existed.
-  migrations: [{ name: '010_synthesis', sql: m010.sql }],
+  migrations: [{ name: '010_synthesis', part: 'synthesis', sql: m010.sql }],
   setup(ctx, deps) {
     ctx.jobs.register(synthesisJobHandler({ db: ctx.db, dbPath: ctx.dbPath, knowledge: deps.knowledge }));
     const synth = new SynthesisRepo(ctx.db);
@@ -37,6 +36,7 @@ export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, S
       return cached.index;
     };
 
+    const labelled = (datasetId: number) => deps.labels.labelledCount(datasetId);
     const dataset = (name: string, version?: number) => {
       const d = synth.find(name, version);
       if (!d) throw new ApiError('not-found', `No complete dataset named "${name}"${version ? ` with version ${version}` : ''}`);
@@ -53,8 +53,8 @@ export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, S
           return buildPlanReport(plan, planCells(plan, idx), new Map(), {}, labelsOut);
         },
         'synthesis.start': (input) => ({ jobId: ctx.jobs.start('synthesize', input).id }),
-        'synthesis.datasets': () => synth.list(),
-        'synthesis.dataset': ({ dataset: name, version }) => synth.list().find((d) => d.name === name && (version === undefined ? true : d.version === version)) ?? null,
+        'synthesis.datasets': () => synth.list(labelled),
+        'synthesis.dataset': ({ dataset: name, version }) => synth.list(labelled).find((d) => d.name === name && (version === undefined ? true : d.version === version)) ?? null,
         'synthesis.questions': ({ dataset: name, version, status, offset, limit }) => {
           const d = dataset(name, version);
           const questions = synth.questions(d.id, status, offset, limit);

@@ -7,4 +7,6 @@ import type { PseudoLabel } from '../../api/synthesis.js';
 export interface PseudoLabelLookup {
   /** The latest label of each listed question of a dataset, by question seq (with its samples). */
   latestLabels(datasetId: number, seqs: ReadonlySet<number>): Map<number, PseudoLabel>;
+  /** How many questions of a dataset have a label. */
+  labelledCount(datasetId: number): number;
 }

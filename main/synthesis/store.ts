@@ -22,6 +22,15 @@ export interface StoredQuestion extends SynthQuestion {
   seq: number;
 }
 
+/** A question with the dataset it belongs to, as review shows it. */
+export interface QuestionInDataset extends StoredQuestion {
+  datasetId: number;
+  datasetName: string;
+  datasetVersion: number;
+  /** ORPHAcode of the answer disorder (the first of provenance.orphaCodes), as stored. */
+  answerCode: string;
+}
+
 interface RawDataset {
   id: number;
   name: string;
@@ -145,10 +154,10 @@ export class SynthesisRepo {
     this.db.prepare('DELETE FROM syn_datasets WHERE id = ?').run(datasetId);
   }
 
-  list(): DatasetSummary[] {
+  /** Complete datasets, newest version first; `labelled` counts the questions with a pseudo-label (labeling's data). */
+  list(labelled: (datasetId: number) => number): DatasetSummary[] {
     const rows = this.db.prepare(`SELECT * FROM syn_datasets WHERE state = 'complete' ORDER BY name, version DESC`).all() as RawDataset[];
     const counts = this.db.prepare(`SELECT status, COUNT(*) AS n FROM syn_questions WHERE dataset_id = ? GROUP BY status`);
-    const labelled = this.db.prepare('SELECT COUNT(DISTINCT question_seq) FROM lab_labels WHERE dataset_id = ?').pluck();
     return rows.map((raw) => {
       const d = toDataset(raw);
       const c = Object.fromEntries((counts.all(d.id) as { status: string; n: number }[]).map((x) => [x.status, x.n]));
@@ -162,7 +171,7 @@ export class SynthesisRepo {
         plan: d.plan,
         accepted: c.accepted ?? 0,
         rejected: c.rejected ?? 0,
-        labelled: labelled.get(d.id) as number,
+        labelled: labelled(d.id),
         report: d.report,
       };
     });
@@ -183,5 +192,39 @@ export class SynthesisRepo {
         : this.db.prepare('SELECT * FROM syn_questions WHERE dataset_id = ? AND status = ? ORDER BY seq LIMIT ? OFFSET ?').all(datasetId, status, limit, offset)
     ) as RawQuestion[];
     return rows.map(toQuestion);
+  }
+
+  /** One question with its dataset's name and version, whatever its status. */
+  question(datasetId: number, seq: number): QuestionInDataset | null {
+    const r = this.db
+      .prepare(`SELECT q.*, d.name AS dataset_name, d.version AS dataset_version FROM syn_questions q JOIN syn_datasets d ON d.id = q.dataset_id WHERE q.dataset_id = ? AND q.seq = ?`)
+      .get(datasetId, seq) as (RawQuestion & { dataset_id: number; dataset_name: string; dataset_version: number; answer_code: string }) | undefined;
+    return r ? { ...toQuestion(r), datasetId: r.dataset_id, datasetName: r.dataset_name, datasetVersion: r.dataset_version, answerCode: r.answer_code } : null;
+  }
+
+  /** Stem, id and raw options JSON of the listed questions, in one query (review's near-duplicate candidates). */
+  questionTexts(keys: readonly { datasetId: number; seq: number }[]): { datasetId: number; seq: number; id: string; stem: string; optionsJson: string }[] {
+    if (keys.length === 0) return [];
+    return this.db
+      .prepare(
+        `SELECT dataset_id AS datasetId, seq, id, stem, options AS optionsJson FROM syn_questions
+         WHERE (dataset_id, seq) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`,
+      )
+      .all(JSON.stringify(keys.map((k) => [k.datasetId, k.seq]))) as { datasetId: number; seq: number; id: string; stem: string; optionsJson: string }[];
+  }
+
+  /**
+   * Keys `"<datasetId>:<seq>"` of the questions of these datasets whose stem or options contain `text`
+   * (case-insensitive for ASCII, as SQL LIKE), for review's queue search.
+   */
+  keysMatching(datasetIds: readonly number[], text: string): string[] {
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.db
+      .prepare(
+        `SELECT dataset_id || ':' || seq FROM syn_questions
+         WHERE dataset_id IN (SELECT value FROM json_each(?)) AND (stem LIKE ? ESCAPE '\\' OR options LIKE ? ESCAPE '\\')`,
+      )
+      .pluck()
+      .all(JSON.stringify(datasetIds), pattern, pattern) as string[];
   }
 }

@@ -9,7 +9,8 @@ import type { Stage1Data, Stage2Data, StageDataSummary } from '../../api/trainin
 import type { Db } from '../platform/db/open.js';
 import { LabelingRepo } from '../labeling/index.js';
 import { SynthesisRepo } from '../synthesis/index.js';
-import { reviewStates, type TrainItem } from './store.js';
+import { reviewedGold, reviewedOutcomes, type ReviewedOutcome } from '../review/index.js';
+import type { TrainItem } from './store.js';
 import { formatQuestion } from '../llm/index.js';
 import { createRng } from '../synthesis/index.js';
 
@@ -52,32 +53,36 @@ export function readMedssrFile(file: string): Candidate[] {
   });
 }
 
+function outcomesBySeq(db: Db, datasetId: number): Map<number, ReviewedOutcome> {
+  return new Map(reviewedOutcomes(db, [datasetId]).map((o) => [o.seq, o]));
+}
+
 export function stage1Candidates(db: Db, spec: Stage1Data): { items: Candidate[]; sources: string[] } {
   const synth = new SynthesisRepo(db);
   const d = synth.find(spec.dataset, spec.version);
   if (!d) throw new Error(`Stage 1: no complete dataset named "${spec.dataset}"${spec.version ? ` with version ${spec.version}` : ''}`);
   const labels = new LabelingRepo(db).latestLabels(d.id);
   if (labels.size === 0) throw new Error(`Stage 1: dataset "${d.name}" v${d.version} has no pseudo-labels yet (run a labelling job first)`);
-  const review = reviewStates(db, d.id);
+  const review = outcomesBySeq(db, d.id);
   const out: Candidate[] = [];
   for (const q of synth.questions(d.id, 'accepted')) {
     const l = labels.get(q.seq);
     if (!l || l.label === null || l.voteShare < spec.minVoteShare) continue;
-    const r = review?.get(q.seq);
-    const status = r?.status ?? 'pending';
-    if (spec.review === 'not-rejected' && status === 'rejected') continue;
-    if (spec.review === 'approved' && status !== 'accepted' && status !== 'corrected') continue;
-    const options = r?.options ?? q.options;
+    const r = review.get(q.seq);
+    const gold = r ? reviewedGold(r) : null;
+    if (spec.review === 'not-rejected' && r?.status === 'rejected') continue;
+    if (spec.review === 'approved' && !gold) continue;
+    const content = r?.content ?? q;
     out.push({
       source: `syn:${d.id}:${q.seq}`,
-      question: formatQuestion(r?.stem ?? q.stem, options),
-      letters: options.map((o) => o.letter),
+      question: formatQuestion(content.stem, content.options),
+      letters: content.options.map((o) => o.letter),
       // A reviewer's correction outranks the vote.
-      label: status === 'corrected' && r?.answer ? r.answer : l.label,
+      label: gold?.status === 'corrected' ? gold.answer : l.label,
       voteShare: l.voteShare,
     });
   }
-  return { items: out, sources: [`${d.name} v${d.version} (min vote share ${spec.minVoteShare}, review: ${spec.review}${review ? '' : ', no review data'})`] };
+  return { items: out, sources: [`${d.name} v${d.version} (min vote share ${spec.minVoteShare}, review: ${spec.review}${review.size ? '' : ', nothing reviewed yet'})`] };
 }
 
 export function stage2Candidates(db: Db, spec: Stage2Data): { items: Candidate[]; sources: string[] } {
@@ -92,15 +97,14 @@ export function stage2Candidates(db: Db, spec: Stage2Data): { items: Candidate[]
     const synth = new SynthesisRepo(db);
     const d = synth.find(spec.reviewedDataset.dataset, spec.reviewedDataset.version);
     if (!d) throw new Error(`Stage 2: no complete dataset named "${spec.reviewedDataset.dataset}"`);
-    const review = reviewStates(db, d.id);
-    if (!review) throw new Error('Stage 2: this build has no review data to take reviewed answers from');
+    const review = outcomesBySeq(db, d.id);
     let n = 0;
     for (const q of synth.questions(d.id, 'accepted')) {
       const r = review.get(q.seq);
-      if (!r || (r.status !== 'accepted' && r.status !== 'corrected')) continue;
-      const options = r.options ?? q.options;
-      const label = r.answer ?? q.intendedAnswer;
-      items.push({ source: `rev:${d.id}:${q.seq}`, question: formatQuestion(r.stem ?? q.stem, options), letters: options.map((o) => o.letter), label, voteShare: null });
+      const gold = r ? reviewedGold(r) : null;
+      if (!r || !gold) continue;
+      const content = r.content ?? q;
+      items.push({ source: `rev:${d.id}:${q.seq}`, question: formatQuestion(content.stem, content.options), letters: content.options.map((o) => o.letter), label: gold.answer, voteShare: null });
       n++;
     }
     sources.push(`${d.name} v${d.version} reviewed (${n})`);

@@ -293,29 +293,3 @@ export class TrainingRepo {
     return { rolloutTokensPerS: rolloutTokens / rolloutS, trainerTokensPerS: trainTokens / trainS, steps: rows.length };
   }
 }
-
-export interface ReviewState {
-  status: string;
-  answer: string | null;
-  stem: string | null;
-  options: { letter: string; text: string }[] | null;
-}
-
-/**
- * Review outcomes per question of a dataset, read from the review domain's table; null when that table does
- * not exist (a build without review), so training then treats every question as unreviewed.
- */
-export function reviewStates(db: Db, datasetId: number): Map<number, ReviewState> | null {
-  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rev_items'`).get();
-  if (!exists) return null;
-  const rows = db.prepare('SELECT seq, status, answer, stem, options FROM rev_items WHERE dataset_id = ?').all(datasetId) as {
-    seq: number;
-    status: string;
-    answer: string | null;
-    stem: string | null;
-    options: string | null;
-  }[];
-  return new Map(
-    rows.map((r) => [r.seq, { status: r.status, answer: r.answer, stem: r.stem, options: r.options ? (JSON.parse(r.options) as ReviewState['options']) : null }]),
-  );
-}

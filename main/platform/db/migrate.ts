@@ -8,6 +8,11 @@ import type Database from 'better-sqlite3';
 export interface Migration {
   name: string;
   sql: string;
+  /**
+   * Set when a released step created tables that several domains now own: each owner contributes its part under
+   * the step's name, and the parts run as that one step (in module order, one transaction, one record).
+   */
+  part?: string;
 }
 
 const NAME_PATTERN = /^\d{3}_[a-z0-9_]+$/;
@@ -21,24 +26,28 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
     name TEXT PRIMARY KEY,
     applied_at TEXT NOT NULL
   )`);
-  const seen = new Set<string>();
+  const steps = new Map<string, Migration[]>();
   for (const m of migrations) {
     if (!NAME_PATTERN.test(m.name)) throw new Error(`Migration name "${m.name}" must look like 001_some_name`);
-    if (seen.has(m.name)) throw new Error(`Migration "${m.name}" is registered twice`);
-    seen.add(m.name);
+    const parts = steps.get(m.name) ?? [];
+    if (parts.length && (m.part === undefined || parts.some((p) => p.part === undefined || p.part === m.part))) {
+      throw new Error(`Migration "${m.name}" is registered twice${m.part ? ` (part "${m.part}")` : ''}`);
+    }
+    parts.push(m);
+    steps.set(m.name, parts);
   }
   const applied = new Set(
     (db.prepare('SELECT name FROM schema_migrations').all() as { name: string }[]).map((r) => r.name),
   );
-  const pending = [...migrations].filter((m) => !applied.has(m.name)).sort((a, b) => a.name.localeCompare(b.name));
+  const pending = [...steps.keys()].filter((name) => !applied.has(name)).sort((a, b) => a.localeCompare(b));
   const record = db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)');
-  for (const m of pending) {
+  for (const name of pending) {
     db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.name, new Date().toISOString());
+      for (const part of steps.get(name) ?? []) db.exec(part.sql);
+      record.run(name, new Date().toISOString());
     })();
   }
-  return pending.map((m) => m.name);
+  return pending;
 }
 
 export function appliedMigrations(db: Database.Database): string[] {

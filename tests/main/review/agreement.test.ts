@@ -26,7 +26,7 @@ import { createReviewFixture } from './fixture.js';
 test("Cohen's kappa, percent agreement and agreement with the pseudo-label match the hand computation", async () => {
   const db = openAppDatabase(':memory:');
   const ds = createReviewFixture(db, { name: 'kappa', count: 10 });
-  const svc = new ReviewService(db, { get: () => null });
+  const svc = new ReviewService(db, { get: () => null, disordersInBranch: () => [] });
   const alice = await svc.addReviewer({ name: 'Alice', role: 'reviewer' });
   const bob = await svc.addReviewer({ name: 'Bob', role: 'reviewer' });
   const decide = (reviewerId: number, seq: number, v: string) =>

@@ -13,7 +13,7 @@ import { ReviewService } from '../../../main/review/service.js';
 import { LabelingRepo } from '../../../main/labeling/store.js';
 import { createReviewFixture } from './fixture.js';
 
-const noKnowledge = { get: () => null };
+const noKnowledge = { get: () => null, disordersInBranch: () => [] };
 
 function setup(count = 40): { db: Db; svc: ReviewService; ds: number } {
   const db = openAppDatabase(':memory:');

@@ -3,8 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { appliedMigrations, migrate } from '../../../../main/platform/db/migrate.js';
 import { openDatabase } from '../../../../main/platform/db/open.js';
-import { openAppDatabase } from '../../../../main/app/index.js';
-import { migrations } from '../../../../main/app/index.js';
+import { migrations, openAppDatabase } from '../../../../main/app/index.js';
 import { removeDir, tempDir } from '../../knowledge/fixtures.js';
 
 describe('database', () => {
@@ -16,7 +15,7 @@ describe('database', () => {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
       assert.ok((db.pragma('busy_timeout', { simple: true }) as number) >= 1000);
-      assert.deepEqual(appliedMigrations(db), migrations.map((m) => m.name).sort());
+      assert.deepEqual(appliedMigrations(db), [...new Set(migrations.map((m) => m.name))].sort());
       db.close();
       const again = openAppDatabase(file);
       assert.deepEqual(migrate(again, migrations), [], 'nothing pending on the second open');
@@ -43,6 +42,22 @@ describe('database', () => {
     assert.deepEqual(appliedMigrations(db), ['001_first', '002_second']);
     assert.equal(db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'c'`).pluck().get(), 0, 'no half-applied schema');
     assert.throws(() => migrate(db, [{ name: 'bad name', sql: '' }]), /must look like 001_some_name/);
+    db.close();
+  });
+
+  it('runs the parts several owners register under one name as that one step, and refuses a real duplicate', () => {
+    const db = openDatabase(':memory:');
+    assert.deepEqual(
+      migrate(db, [
+        { name: '001_shared', part: 'a', sql: 'CREATE TABLE a_t (x);' },
+        { name: '001_shared', part: 'b', sql: 'CREATE TABLE b_t (x REFERENCES a_t(x));' },
+      ]),
+      ['001_shared'],
+    );
+    assert.deepEqual(appliedMigrations(db), ['001_shared']);
+    assert.equal(db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE name IN ('a_t', 'b_t')`).pluck().get(), 2);
+    assert.throws(() => migrate(db, [{ name: '002_x', sql: '' }, { name: '002_x', sql: '' }]), /registered twice/);
+    assert.throws(() => migrate(db, [{ name: '002_x', part: 'a', sql: '' }, { name: '002_x', part: 'a', sql: '' }]), /registered twice \(part "a"\)/);
     db.close();
   });
 
