@@ -3,6 +3,34 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
+// Import boundaries (README, Architecture): a domain imports only platform/, api/ and other domains' index.ts;
+// platform/ imports no domain; nothing below the transports imports app/ or a transport; the renderer no main/.
+const domains = ['knowledge', 'synthesis', 'labeling', 'llm', 'review', 'evaluation', 'training', 'jobs'];
+const above = ['app', 'server', 'cli', 'electron'].map((d) => ({ group: [`**/main/${d}/**`, `../${d}/**`, `../../${d}/**`], message: `main/${d} is above the domains: pass what is needed in instead` }));
+const otherDomain = (o) => ({
+  group: [`../${o}/**`, `../../${o}/**`, `../../../${o}/**`, `!../${o}/index.js`, `!../../${o}/index.js`, `!../../../${o}/index.js`],
+  message: `Import main/${o} only through its index.ts`,
+});
+const boundaries = [
+  ...domains.map((d) => ({
+    files: [`main/${d}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...domains.filter((o) => o !== d).map(otherDomain), ...above] }] },
+  })),
+  {
+    files: ['main/platform/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...domains.map((o) => ({ group: [`../${o}/**`, `../../${o}/**`, `../../../${o}/**`], message: 'platform/ imports no domain' })), ...above] },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**'], message: 'The renderer reaches main/ only through the Api (api/)' }] }] },
+  },
+];
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'native/build/**', 'native/deps/**', 'release/**', 'test-results/**', 'bench/results/**'],
@@ -26,4 +54,5 @@ export default tseslint.config(
       'react-hooks/exhaustive-deps': 'warn',
     },
   },
+  ...boundaries,
 );
