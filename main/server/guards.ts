@@ -1,7 +1,7 @@
 /**
  * Request guards run before every /api request. The built-in one defends a loopback server against other
- * web pages in the user's browser (DNS rebinding, cross-site form posts). Login for non-loopback hosts
- * (issue 5) plugs in here as one more guard passed to startServer.
+ * web pages in the user's browser (DNS rebinding, cross-site form posts). Login for non-loopback hosts is
+ * not a guard: server/auth answers /api/auth/ and decides who may call each method.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiErrorBody } from '../../api/contract.js';

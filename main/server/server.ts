@@ -29,7 +29,7 @@ export interface ServerOptions {
   services?: AppServices;
   /** Extra checks before every Api request (login for non-loopback hosts goes here). */
   guards?: RequestGuard[];
-  /** Require a login (issue 5); defaults to true exactly when host is not a loopback address. */
+  /** Require a login; defaults to true exactly when host is not a loopback address. */
   requireLogin?: boolean;
   loginOptions?: ServerAuthOptions;
 }
