@@ -20,7 +20,7 @@ export function registerExportCommands(program: Command): void {
       if (version !== undefined && (!Number.isInteger(version) || version < 1)) throw new CliError(`--version must be a positive integer, got "${opts.version}"`);
       if (opts.reviewed) {
         await withApp(opts, async (app) => {
-          const id = datasetId(app.context.db, opts.dataset, version);
+          const id = await datasetId(app, opts.dataset, version);
           const file = await app.handlers['review.exportHumanSet']({ datasetIds: [id], name: `${opts.dataset}-reviewed` });
           writeJsonAtomic(opts.out, JSON.parse(file.content) as unknown);
           process.stderr.write(`Wrote ${file.count} reviewed questions to ${opts.out}\n`);

@@ -27,7 +27,7 @@ export function registerModelsCommands(program: Command): void {
     .option('--db <path>', 'database file')
     .action(async (opts: { db?: string }) => {
       await withApp(opts, (app) => {
-        process.stdout.write(`${JSON.stringify(new ModelRegistry(app.context.db, app.context.dataDir).list())}\n`);
+        process.stdout.write(`${JSON.stringify(app.handlers['models.list']({}))}\n`);
       });
     });
   models

@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { addReviewerSchema, reviewerRoles, type ReviewerRole } from '../../../api/review.js';
-import type { Db } from '../../platform/db/open.js';
-import { SynthesisRepo } from '../../synthesis/index.js';
+import type { AppServices } from '../../app/index.js';
 import { writeFileAtomic } from '../../platform/atomicFile.js';
 import { asCliError, CliError, parseCliInput, withApp } from '../context.js';
 
@@ -83,7 +82,7 @@ export function registerReviewCommands(program: Command): void {
       if (opts.format !== 'csv' && opts.format !== 'json') throw new CliError(`--format must be csv or json, got "${opts.format}"`);
       const format = opts.format;
       await withApp(opts, async (app) => {
-        const datasetIds = opts.dataset ? [datasetId(app.context.db, opts.dataset)] : undefined;
+        const datasetIds = opts.dataset ? [await datasetId(app, opts.dataset)] : undefined;
         const file = await handle(() => app.handlers['review.exportAudit']({ format, datasetIds }));
         writeFileAtomic(opts.out, file.content);
         process.stderr.write(`Wrote ${file.count} audit entries to ${opts.out}\n`);
@@ -91,8 +90,9 @@ export function registerReviewCommands(program: Command): void {
     });
 }
 
-export function datasetId(db: Db, name: string, version?: number): number {
-  const d = new SynthesisRepo(db).find(name, version);
+/** The id of a complete dataset, through the same handler the Api answers (never the store). */
+export async function datasetId(app: AppServices, name: string, version?: number): Promise<number> {
+  const d = await app.handlers['synthesis.dataset']({ dataset: name, version });
   if (!d) throw new CliError(`No complete dataset named "${name}"${version ? ` with version ${version}` : ''}`);
   return d.id;
 }
