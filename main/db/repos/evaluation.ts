@@ -39,10 +39,34 @@ interface RawRun {
   generations: number;
   question_limit: number | null;
   settings: string;
-  state: EvalRunState;
+  state: 'running' | 'completed';
   created_at: string;
   completed_at: string | null;
+  /** From the jobs table (null when the job row is gone). */
+  job_state: string | null;
+  job_error: string | null;
 }
+
+/**
+ * The stored state says only 'running' until the job marks the run completed; a job that failed, was
+ * cancelled or interrupted never comes back to update it, so the job's own state is the truth for the rest.
+ */
+function realState(r: RawRun): { state: EvalRunState; error: string | null } {
+  if (r.state === 'completed') return { state: 'completed', error: null };
+  switch (r.job_state) {
+    case 'queued':
+    case 'running':
+    case 'failed':
+    case 'cancelled':
+    case 'interrupted':
+      return { state: r.job_state, error: r.job_state === 'failed' ? (r.job_error ?? 'no reason recorded') : null };
+    default:
+      // A job that says completed while the run does not (it ended between two writes), or no job at all.
+      return { state: 'incomplete', error: null };
+  }
+}
+
+const RUN_SELECT = 'SELECT r.*, j.state AS job_state, j.error AS job_error FROM eval_runs r LEFT JOIN jobs j ON j.id = r.job_id';
 
 interface RawGeneration {
   question_seq: number;
@@ -157,7 +181,7 @@ export class EvaluationRepo {
       generations: r.generations,
       limit: r.question_limit,
       settings: JSON.parse(r.settings) as unknown,
-      state: r.state,
+      ...realState(r),
       createdAt: r.created_at,
       completedAt: r.completed_at,
       benchmarkIds: sets.map((s) => s.benchmark_id),
@@ -165,17 +189,17 @@ export class EvaluationRepo {
   }
 
   run(id: number): EvalRunRow | null {
-    const r = this.db.prepare('SELECT * FROM eval_runs WHERE id = ?').get(id) as RawRun | undefined;
+    const r = this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(id) as RawRun | undefined;
     return r ? this.withSets(r) : null;
   }
 
   runByJob(jobId: string): EvalRunRow | null {
-    const r = this.db.prepare('SELECT * FROM eval_runs WHERE job_id = ?').get(jobId) as RawRun | undefined;
+    const r = this.db.prepare(`${RUN_SELECT} WHERE r.job_id = ?`).get(jobId) as RawRun | undefined;
     return r ? this.withSets(r) : null;
   }
 
   runs(): EvalRunRow[] {
-    return (this.db.prepare('SELECT * FROM eval_runs ORDER BY id DESC').all() as RawRun[]).map((r) => this.withSets(r));
+    return (this.db.prepare(`${RUN_SELECT} ORDER BY r.id DESC`).all() as RawRun[]).map((r) => this.withSets(r));
   }
 
   completeRun(id: number): void {

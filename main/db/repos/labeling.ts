@@ -8,9 +8,14 @@ export interface LabelRunRow {
   modelPath: string;
   adapterPath: string | null;
   settings: unknown;
-  state: 'running' | 'complete';
+  /** 'complete' when stored as finished, otherwise the state of the job that made it (see realState). */
+  state: LabelRunState;
+  /** The job's error when the run failed. */
+  error: string | null;
   jobId: string | null;
 }
+
+export type LabelRunState = 'complete' | 'queued' | 'running' | 'failed' | 'cancelled' | 'interrupted' | 'incomplete';
 
 interface RawRun {
   id: number;
@@ -20,7 +25,26 @@ interface RawRun {
   settings: string;
   state: 'running' | 'complete';
   job_id: string | null;
+  job_state: string | null;
+  job_error: string | null;
 }
+
+/** The stored 'running' is only ever replaced by 'complete': a failed or cancelled job leaves it, so ask the job. */
+function realState(r: RawRun): { state: LabelRunState; error: string | null } {
+  if (r.state === 'complete') return { state: 'complete', error: null };
+  switch (r.job_state) {
+    case 'queued':
+    case 'running':
+    case 'failed':
+    case 'cancelled':
+    case 'interrupted':
+      return { state: r.job_state, error: r.job_state === 'failed' ? (r.job_error ?? 'no reason recorded') : null };
+    default:
+      return { state: 'incomplete', error: null };
+  }
+}
+
+const RUN_SELECT = 'SELECT r.*, j.state AS job_state, j.error AS job_error FROM lab_runs r LEFT JOIN jobs j ON j.id = r.job_id';
 
 const toRun = (r: RawRun): LabelRunRow => ({
   id: r.id,
@@ -28,7 +52,7 @@ const toRun = (r: RawRun): LabelRunRow => ({
   modelPath: r.model_path,
   adapterPath: r.adapter_path,
   settings: JSON.parse(r.settings) as unknown,
-  state: r.state,
+  ...realState(r),
   jobId: r.job_id,
 });
 
@@ -49,12 +73,12 @@ export class LabelingRepo {
   }
 
   run(id: number): LabelRunRow | null {
-    const r = this.db.prepare('SELECT * FROM lab_runs WHERE id = ?').get(id) as RawRun | undefined;
+    const r = this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(id) as RawRun | undefined;
     return r ? toRun(r) : null;
   }
 
   runByJob(jobId: string): LabelRunRow | null {
-    const r = this.db.prepare('SELECT * FROM lab_runs WHERE job_id = ? ORDER BY id DESC LIMIT 1').get(jobId) as RawRun | undefined;
+    const r = this.db.prepare(`${RUN_SELECT} WHERE r.job_id = ? ORDER BY r.id DESC LIMIT 1`).get(jobId) as RawRun | undefined;
     return r ? toRun(r) : null;
   }
 
