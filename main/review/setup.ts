@@ -52,6 +52,7 @@ export function setupReview(ctx: { db: Db; knowledge: KnowledgeLookup }): Review
       'review.decide': (input) => service.decide(input),
       'review.undo': (input) => service.undo(input),
       'review.bulk': (input) => service.bulk(input),
+      'review.bulkPreview': (input) => service.bulkPreview(input),
       'review.audit': (input) => service.audit(input),
       'review.exportAudit': (input) => service.exportAudit(input),
       'review.exportHumanSet': (input) => service.exportHumanSet(input),

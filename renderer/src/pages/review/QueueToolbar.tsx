@@ -38,6 +38,8 @@ export interface QueueToolbarProps {
   filters: Filters;
   setFilters: Dispatch<SetStateAction<Filters>>;
   counts: Pick<QueueResult, 'total' | 'byStatus' | 'scope'> | null;
+  /** Rows ticked in the queue: bulk then applies to them instead of the whole queue. */
+  picked: number;
   onProfile(id: number): void;
   onBulk(): void;
   onHelp(): void;
@@ -49,7 +51,7 @@ export interface QueueToolbarProps {
  * from one item to the next does not re-render it: that keeps the next item fast at 10,000 in the queue.
  */
 export const QueueToolbar = memo(function QueueToolbar(props: QueueToolbarProps) {
-  const { datasets, datasetIds, setDatasetIds, order, setOrder, searchText, setSearchText, searchRef, session, filters, setFilters, counts, onProfile, onBulk, onHelp, onToggleSide } = props;
+  const { datasets, datasetIds, setDatasetIds, order, setOrder, searchText, setSearchText, searchRef, session, filters, setFilters, counts, picked, onProfile, onBulk, onHelp, onToggleSide } = props;
   const setF = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
   const toggleStatus = (s: ItemStatus | 'all') =>
     setF({ statuses: s === 'all' ? [] : filters.statuses.length === 1 && filters.statuses[0] === s ? [] : [s] });
@@ -117,7 +119,7 @@ export const QueueToolbar = memo(function QueueToolbar(props: QueueToolbarProps)
           )}
           {session?.reviewer.role === 'admin' && (
             <Button size="small" variant="outlined" onClick={onBulk} disabled={!counts || counts.total === 0} data-testid="open-bulk">
-              Bulk…
+              {picked > 0 ? `Bulk on ${picked} ticked…` : 'Bulk…'}
             </Button>
           )}
           <Tooltip title="Keyboard shortcuts (?)">
