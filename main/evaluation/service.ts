@@ -12,9 +12,9 @@ import type {
 } from '../../api/evaluation.js';
 import { ApiError } from '../../api/contract.js';
 import { answerShares, describeShares, incomparableReasons } from '../../api/evaluationTruth.js';
-import { writeFileAtomic } from '../atomicFile.js';
-import type { Db } from '../db/open.js';
-import { EvaluationRepo } from '../db/repos/evaluation.js';
+import { writeFileAtomic } from '../platform/atomicFile.js';
+import type { Db } from '../platform/db/open.js';
+import { EvaluationRepo } from './store.js';
 import { parseBenchmarkText } from './benchmarkFile.js';
 import { compareOutcome } from './metrics.js';
 import { runSummary } from './results.js';

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { databasePath } from '../../main/dataDir.js';
-import { openDatabase } from '../../main/db/open.js';
+import { databasePath } from '../../main/platform/dataDir.js';
+import { openAppDatabase } from '../../main/app/index.js';
 import { seedTrainedRun } from '../main/training/learningSignal.fixture.js';
 import { needChromium, screenshotPath, startBrowserMode, watchPageErrors, type BrowserMode } from './browser.js';
 
@@ -18,7 +18,7 @@ describe('training page: no learning signal', { skip: needChromium() }, () => {
     mode = await startBrowserMode({
       prefix: 'medssr-e2e-signal-',
       prepare: (dir) => {
-        const db = openDatabase(databasePath(dir));
+        const db = openAppDatabase(databasePath(dir));
         ids.good = seedTrainedRun(db, dir, { name: 'learned', steps: 4, signalAt: [1, 2, 3, 4] });
         ids.live = seedTrainedRun(db, dir, { name: 'still going', steps: 2, state: 'running' });
         ids.flat = seedTrainedRun(db, dir, { name: 'flat rewards', steps: 4 });

@@ -8,17 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { JobState } from '../../../api/jobs.js';
-import { openDatabase } from '../../../main/db/open.js';
-import { EvaluationRepo } from '../../../main/db/repos/evaluation.js';
-import { JobsRepo } from '../../../main/db/repos/jobs.js';
-import { LabelingRepo } from '../../../main/db/repos/labeling.js';
+import { openAppDatabase } from '../../../main/app/index.js';
+import { EvaluationRepo } from '../../../main/evaluation/store.js';
+import { JobsRepo } from '../../../main/platform/jobs/store.js';
+import { LabelingRepo } from '../../../main/labeling/store.js';
 import { seedLabelledDataset } from '../training/fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'medssr-runstate-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('run rows follow their job: failed with its reason, cancelled, interrupted, incomplete, completed', () => {
-  const db = openDatabase(path.join(dir, 'r.db'));
+  const db = openAppDatabase(path.join(dir, 'r.db'));
   try {
     const jobs = new JobsRepo(db);
     const evals = new EvaluationRepo(db);

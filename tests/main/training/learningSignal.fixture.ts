@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { trainInputSchema } from '../../../api/training.js';
-import type { Db } from '../../../main/db/open.js';
-import { TrainingRepo } from '../../../main/db/repos/training.js';
+import type { Db } from '../../../main/platform/db/open.js';
+import { TrainingRepo } from '../../../main/training/store.js';
 import { createRun } from '../../../main/training/trainJob.js';
 import { fakeTrainerBin, seedLabelledDataset } from './fixtures.js';
 

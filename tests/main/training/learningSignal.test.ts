@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { learningSignal } from '../../../api/trainingSignal.js';
-import { openDatabase } from '../../../main/db/open.js';
-import { TrainingRepo } from '../../../main/db/repos/training.js';
-import { adapterRecords } from '../../../main/training/setup.js';
+import { openAppDatabase } from '../../../main/app/index.js';
+import { TrainingRepo } from '../../../main/training/store.js';
+import { adapterRecords } from '../../../main/training/module.js';
 import { seedTrainedRun } from './learningSignal.fixture.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'medssr-signal-'));
@@ -27,7 +27,7 @@ test('learningSignal names why there was nothing to learn', () => {
 });
 
 test('the store reports the signal of a run, live and per adapter', () => {
-  const db = openDatabase(path.join(dir, 's.db'));
+  const db = openAppDatabase(path.join(dir, 's.db'));
   try {
     const flat = seedTrainedRun(db, dir, { name: 'flat', steps: 4 });
     const live = seedTrainedRun(db, dir, { name: 'live', steps: 3, state: 'running' });
