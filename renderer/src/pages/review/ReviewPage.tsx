@@ -139,7 +139,7 @@ export function ReviewPage({ active }: { active: boolean }) {
           </Box>
         </Box>
 
-        <Box sx={{ flex: 1, minWidth: 0, overflow: 'auto' }} data-testid="item-pane" component="main" aria-label="Item under review">
+        <Box sx={{ flex: 1, minWidth: 0, overflow: 'auto' }} data-testid="item-pane" component="section" aria-label="Item under review">
           <ActionBar item={item} q={q} decide={d.decide} undo={d.undo} setDialog={setDialog} />
           <Box sx={{ p: 2, maxWidth: 980 }}>
             {item ? (
