@@ -25,7 +25,7 @@ export function buildTheme(mode: PaletteMode): Theme {
       // MUI's defaults (orange, light blue, green) are 2.5–3.5:1 as chip text.
       ...(dark
         ? {}
-        : { warning: { main: '#b45309' }, info: { main: '#0369a1' }, success: { main: '#15803d' }, error: { main: '#c62828' } }),
+        : { warning: { main: '#9a4a06' }, info: { main: '#0369a1' }, success: { main: '#15803d' }, error: { main: '#c62828' } }),
       background: dark ? { default: '#0f141b', paper: '#151b24' } : { default: '#f4f6f9', paper: '#ffffff' },
       divider: dark ? 'rgba(255,255,255,0.09)' : 'rgba(15,23,42,0.09)',
       text: dark ? { primary: '#e6eaf0', secondary: '#9aa5b4' } : { primary: '#111827', secondary: '#5b6473' },
