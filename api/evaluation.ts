@@ -89,7 +89,11 @@ export interface SetResult {
   perGeneration: GenerationMetrics[];
 }
 
-export type EvalRunState = 'running' | 'completed';
+/**
+ * A run's real state: 'completed' when stored as finished, otherwise its job's state ('queued', 'running',
+ * 'failed', 'cancelled', 'interrupted'), or 'incomplete' when the job that made it is gone.
+ */
+export type EvalRunState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'incomplete';
 
 export interface EvalRunSummary {
   id: number;
@@ -101,6 +105,8 @@ export interface EvalRunSummary {
   limit: number | null;
   settings: EvaluateInput;
   state: EvalRunState;
+  /** The job's error when the run failed, else null. */
+  error: string | null;
   createdAt: string;
   completedAt: string | null;
   results: SetResult[];

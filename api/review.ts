@@ -258,9 +258,16 @@ export interface UndoResult {
   undoId: number | null;
 }
 
+/** Items picked one by one in the queue (checkboxes); a bulk action then applies to those of them still in the filter. */
+const bulkItemsSchema = z
+  .array(z.object({ datasetId: z.number().int().min(1), seq: z.number().int().min(0) }).strict())
+  .min(1)
+  .max(20_000);
+
 export const bulkInputSchema = z
   .object({
     filter: queueFilterSchema,
+    items: bulkItemsSchema.optional(),
     decision: bulkDecisionSchema,
     /** The count the person confirmed; refused when the selection no longer has exactly this many items. */
     confirmCount: z.number().int().min(1).max(1_000_000),
@@ -271,6 +278,19 @@ export const bulkInputSchema = z
 export interface BulkResult {
   applied: number;
   batch: string;
+}
+
+export const bulkPreviewSchema = z
+  .object({ filter: queueFilterSchema, items: bulkItemsSchema.optional(), reviewerId: reviewerIdSchema.optional() })
+  .strict();
+
+/** What a bulk action would touch, so the confirmation can name it before anything changes. */
+export interface BulkPreview {
+  count: number;
+  /** Items whose pseudo-label differs from the answer the question was written for. */
+  contradicting: number;
+  /** Items without a pseudo-label (an accept cannot apply to them). */
+  unlabelled: number;
 }
 
 export const auditQuerySchema = z
@@ -363,6 +383,7 @@ export const reviewMethods = {
   'review.decide': method<DecideResult>()(decideInputSchema),
   'review.undo': method<UndoResult>()(undoInputSchema.default({})),
   'review.bulk': method<BulkResult>()(bulkInputSchema),
+  'review.bulkPreview': method<BulkPreview>()(bulkPreviewSchema),
   'review.audit': method<AuditPage>()(auditQuerySchema.default({ offset: 0, limit: 200 })),
   'review.exportAudit': method<ExportFile>()(auditExportSchema),
   'review.exportHumanSet': method<ExportFile>()(humanSetInputSchema),
@@ -376,6 +397,7 @@ export const reviewMethods = {
 /** Methods only an admin may call when the server requires a login. */
 export const reviewAdminMethods: readonly (keyof typeof reviewMethods)[] = [
   'review.bulk',
+  'review.bulkPreview',
   'review.setGuidelines',
   'review.setBlind',
   'review.addReviewer',

@@ -4,6 +4,7 @@
  * checkpoints, adapters, logs).
  */
 import { z } from 'zod';
+import type { LearningSignal } from './trainingSignal.js';
 import { emptyInput, method } from './method.js';
 
 export const loraTargets = ['attn_q', 'attn_k', 'attn_v', 'attn_output', 'ffn_gate', 'ffn_up', 'ffn_down'] as const;
@@ -238,6 +239,8 @@ export interface StageDataSummary {
 }
 
 export interface RunSummary {
+  /** Whether the steps recorded so far had any reward difference to learn from (see trainingSignal.ts). */
+  learning: LearningSignal;
   id: number;
   name: string;
   jobId: string | null;
@@ -267,6 +270,8 @@ export interface AdapterRecord {
   modelPath: string;
   data: RunSummary['data'];
   eval: EvalRecord | null;
+  /** The learning signal of its run up to this adapter's step: `none` marks an adapter that learned nothing. */
+  learning: LearningSignal;
 }
 
 export interface CheckpointRecord {

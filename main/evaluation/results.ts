@@ -23,6 +23,7 @@ export function runSummary(repo: EvaluationRepo, run: EvalRunRow): EvalRunSummar
     limit: run.limit,
     settings: run.settings as EvaluateInput,
     state: run.state,
+    error: run.error,
     createdAt: run.createdAt,
     completedAt: run.completedAt,
     results: runResults(repo, run),

@@ -10,6 +10,8 @@ import type {
   EvalRunSummary,
   QuestionDetail,
 } from '../../api/evaluation.js';
+import { ApiError } from '../../api/contract.js';
+import { answerShares, describeShares, incomparableReasons } from '../../api/evaluationTruth.js';
 import { writeFileAtomic } from '../platform/atomicFile.js';
 import type { Db } from '../platform/db/open.js';
 import { EvaluationRepo } from './store.js';
@@ -74,6 +76,9 @@ export class EvaluationService {
     const after = this.repo.run(input.after);
     if (!before) throw new Error(`No evaluation run ${input.before}`);
     if (!after) throw new Error(`No evaluation run ${input.after}`);
+    // A failed or partial run, or two runs that asked different questions, would show a change that is not one.
+    const reasons = incomparableReasons(runSummary(this.repo, before), runSummary(this.repo, after));
+    if (reasons.length) throw new ApiError('bad-input', `Runs #${before.id} and #${after.id} cannot be compared: ${reasons.join('; ')}`);
     const fb = this.fractions(before.id, input.benchmarkId, before.generations);
     const fa = this.fractions(after.id, input.benchmarkId, after.generations);
     const counts: Record<ComparisonOutcome, number> = { fixed: 0, broken: 0, 'both-right': 0, 'both-wrong': 0 };
@@ -127,12 +132,17 @@ export class EvaluationService {
     if (!run) throw new Error(`No evaluation run ${runId}`);
     const lines: string[] = [];
     if (kind === 'summary') {
-      lines.push(csvLine(['run', 'label', 'model', 'adapter', 'set', 'version', 'n', 'generation', 'accuracy', 'correct', 'invalid', 'recovered']));
-      for (const r of runSummary(this.repo, run).results) {
+      // status and answers say on every row whether the accuracy is a result and how its answers came about,
+      // so a failed run's "0" cannot pass for a measured 0 %.
+      lines.push(csvLine(['run', 'label', 'model', 'adapter', 'set', 'version', 'n', 'generation', 'accuracy', 'correct', 'invalid', 'recovered', 'status', 'answers']));
+      const summary = runSummary(this.repo, run);
+      const status = summary.state === 'failed' && summary.error ? `failed: ${summary.error}` : summary.state;
+      for (const r of summary.results) {
         const base = [run.id, run.label, run.modelPath, run.adapterPath ?? '', r.name, r.version, r.n];
-        for (const g of r.perGeneration) lines.push(csvLine([...base, g.generation, g.accuracy, g.correct, g.invalid, g.recovered]));
-        lines.push(csvLine([...base, 'mean', r.accuracyMean, '', r.invalid, r.recovered]));
-        lines.push(csvLine([...base, 'std', r.accuracyStd, '', '', '']));
+        const answers = describeShares(answerShares(r));
+        for (const g of r.perGeneration) lines.push(csvLine([...base, g.generation, g.accuracy, g.correct, g.invalid, g.recovered, status, answers]));
+        lines.push(csvLine([...base, 'mean', r.accuracyMean, '', r.invalid, r.recovered, status, answers]));
+        lines.push(csvLine([...base, 'std', r.accuracyStd, '', '', '', status, answers]));
       }
     } else {
       lines.push(csvLine(['run', 'set', 'version', 'question_id', 'gold', 'generation', 'extracted', 'answer', 'recovered', 'correct', 'tokens', 'text']));

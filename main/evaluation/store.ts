@@ -1,6 +1,8 @@
 /** SQL for benchmark sets, evaluation runs and their generations. */
-import type { BenchmarkOption, BenchmarkSummary, EvalGeneration, EvalRunState, EvalRunSummary } from '../../api/evaluation.js';
+import type { BenchmarkOption, BenchmarkSummary, EvalGeneration, EvalRunSummary } from '../../api/evaluation.js';
 import type { ParsedBenchmarkSet } from './benchmarkFile.js';
+import { unfinishedRunState } from '../platform/jobs/runState.js';
+import { JobsRepo } from '../platform/jobs/store.js';
 import type { Db } from '../platform/db/open.js';
 
 export interface StoredBenchmarkQuestion {
@@ -39,10 +41,11 @@ interface RawRun {
   generations: number;
   question_limit: number | null;
   settings: string;
-  state: EvalRunState;
+  state: 'running' | 'completed';
   created_at: string;
   completed_at: string | null;
 }
+
 
 interface RawGeneration {
   question_seq: number;
@@ -80,7 +83,11 @@ const toGeneration = (r: RawGeneration): StoredGeneration => ({
 });
 
 export class EvaluationRepo {
-  constructor(private readonly db: Db) {}
+  private readonly jobs: JobsRepo;
+
+  constructor(private readonly db: Db) {
+    this.jobs = new JobsRepo(db);
+  }
 
   benchmarks(): BenchmarkSummary[] {
     return (this.db.prepare('SELECT * FROM eval_benchmarks ORDER BY name, version').all() as RawBenchmark[]).map(toBenchmark);
@@ -157,7 +164,7 @@ export class EvaluationRepo {
       generations: r.generations,
       limit: r.question_limit,
       settings: JSON.parse(r.settings) as unknown,
-      state: r.state,
+      ...(r.state === 'completed' ? { state: 'completed' as const, error: null } : unfinishedRunState(this.jobs, r.job_id)),
       createdAt: r.created_at,
       completedAt: r.completed_at,
       benchmarkIds: sets.map((s) => s.benchmark_id),

@@ -1,6 +1,8 @@
 /** SQL for pseudo-labelling runs: one row per labelled question, one per sample (full text kept). */
 import type { Statement } from 'better-sqlite3';
 import type { LabelSample, PseudoLabel } from '../../api/synthesis.js';
+import { unfinishedRunState } from '../platform/jobs/runState.js';
+import { JobsRepo } from '../platform/jobs/store.js';
 import type { Db } from '../platform/db/open.js';
 
 export interface LabelRunRow {
@@ -9,9 +11,14 @@ export interface LabelRunRow {
   modelPath: string;
   adapterPath: string | null;
   settings: unknown;
-  state: 'running' | 'complete';
+  /** 'complete' when stored as finished, otherwise the state of the job that made it (see unfinishedRunState). */
+  state: LabelRunState;
+  /** The job's error when the run failed. */
+  error: string | null;
   jobId: string | null;
 }
+
+export type LabelRunState = 'complete' | 'queued' | 'running' | 'failed' | 'cancelled' | 'interrupted' | 'incomplete';
 
 interface RawRun {
   id: number;
@@ -23,13 +30,14 @@ interface RawRun {
   job_id: string | null;
 }
 
-const toRun = (r: RawRun): LabelRunRow => ({
+
+const toRun = (r: RawRun, jobs: JobsRepo): LabelRunRow => ({
   id: r.id,
   datasetId: r.dataset_id,
   modelPath: r.model_path,
   adapterPath: r.adapter_path,
   settings: JSON.parse(r.settings) as unknown,
-  state: r.state,
+  ...(r.state === 'complete' ? { state: 'complete' as const, error: null } : unfinishedRunState(jobs, r.job_id)),
   jobId: r.job_id,
 });
 
@@ -52,9 +60,11 @@ interface RawLabel {
 
 export class LabelingRepo {
   private readonly samples: Statement;
+  private readonly jobs: JobsRepo;
 
   constructor(private readonly db: Db) {
     this.samples = db.prepare('SELECT idx, text, extracted, recovered, tokens FROM lab_samples WHERE run_id = ? AND question_seq = ? ORDER BY idx');
+    this.jobs = new JobsRepo(db);
   }
 
   createRun(r: { datasetId: number; modelPath: string; adapterPath: string | null; settings: unknown; jobId: string | null }): LabelRunRow {
@@ -66,12 +76,12 @@ export class LabelingRepo {
 
   run(id: number): LabelRunRow | null {
     const r = this.db.prepare('SELECT * FROM lab_runs WHERE id = ?').get(id) as RawRun | undefined;
-    return r ? toRun(r) : null;
+    return r ? toRun(r, this.jobs) : null;
   }
 
   runByJob(jobId: string): LabelRunRow | null {
     const r = this.db.prepare('SELECT * FROM lab_runs WHERE job_id = ? ORDER BY id DESC LIMIT 1').get(jobId) as RawRun | undefined;
-    return r ? toRun(r) : null;
+    return r ? toRun(r, this.jobs) : null;
   }
 
   labelledSeqs(runId: number): Set<number> {

@@ -61,8 +61,10 @@ export async function readGgufSummary(file: string): Promise<{ summary: GgufSumm
 export async function modelFit(llama: Llama, info: GgufFileInfo, contextSize = 4096): Promise<ModelFit> {
   const gpu = llama.gpu;
   const vram = gpu ? await llama.getVramState() : { total: 0, free: 0 };
-  if (!gpu) {
-    return { gpu: false, vramTotalBytes: 0, vramFreeBytes: 0, fitsGpu: false, gpuLayers: 0, runsOn: 'cpu', note: 'No GPU detected; the model runs on the CPU.' };
+  // A GPU backend can load without any device behind it (0 bytes of VRAM): that is a CPU-only machine too,
+  // and "does not fit the GPU" would blame the model for a GPU that is not there.
+  if (!gpu || vram.total === 0) {
+    return { gpu: false, vramTotalBytes: 0, vramFreeBytes: 0, fitsGpu: false, gpuLayers: 0, runsOn: 'cpu', note: 'CPU only — no GPU detected; the model runs on the CPU.' };
   }
   const insights = await GgufInsights.from(info, llama);
   const resolved = await insights.configurationResolver.resolveAndScoreConfig({ targetContextSize: contextSize });

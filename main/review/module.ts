@@ -58,6 +58,7 @@ export const reviewModule = defineModule<ReviewMethod, ReviewExports, ReviewDeps
         'review.decide': (input) => service.decide(input),
         'review.undo': (input) => service.undo(input),
         'review.bulk': (input) => service.bulk(input),
+        'review.bulkPreview': (input) => service.bulkPreview(input),
         'review.audit': (input) => service.audit(input),
         'review.exportAudit': (input) => service.exportAudit(input),
         'review.exportHumanSet': (input) => service.exportHumanSet(input),

@@ -8,6 +8,7 @@ import type {
   AgreementReport,
   AuditEntry,
   AuditPage,
+  BulkPreview,
   BulkResult,
   DecideResult,
   Decision,
@@ -377,12 +378,32 @@ export class ReviewService {
     });
   }
 
-  bulk(input: { filter: QueueFilter; decision: Decision; confirmCount: number; reviewerId?: number }): BulkResult {
+  /** The filter's items, or of the items picked one by one those still matching it. */
+  private bulkSelection(actor: ReviewerRow, filter: QueueFilter, picked: readonly { datasetId: number; seq: number }[] | undefined) {
+    const all = this.repo.matching(filter, this.viewer(actor));
+    if (!picked) return all;
+    const keys = new Set(picked.map((p) => `${p.datasetId}:${p.seq}`));
+    return all.filter((i) => keys.has(`${i.datasetId}:${i.seq}`));
+  }
+
+  bulkPreview(input: { filter: QueueFilter; items?: { datasetId: number; seq: number }[] | undefined; reviewerId?: number | undefined }): BulkPreview {
+    const actor = this.actor(input.reviewerId);
+    this.requireAdmin(actor, 'apply a decision in bulk');
+    this.syncDatasets(input.filter.datasetIds);
+    const items = this.bulkSelection(actor, input.filter, input.items);
+    return {
+      count: items.length,
+      contradicting: items.filter((i) => i.pseudoLabel !== null && i.pseudoLabel !== i.intendedAnswer).length,
+      unlabelled: items.filter((i) => i.pseudoLabel === null).length,
+    };
+  }
+
+  bulk(input: { filter: QueueFilter; items?: { datasetId: number; seq: number }[] | undefined; decision: Decision; confirmCount: number; reviewerId?: number }): BulkResult {
     const actor = this.actor(input.reviewerId);
     this.requireAdmin(actor, 'apply a decision in bulk');
     this.syncDatasets(input.filter.datasetIds);
     return this.repo.transaction(() => {
-      const items = this.repo.matching(input.filter, this.viewer(actor));
+      const items = this.bulkSelection(actor, input.filter, input.items);
       if (items.length !== input.confirmCount) {
         throw new ApiError('conflict', `The selection now holds ${items.length} items, not the ${input.confirmCount} you confirmed; check the count and confirm again`);
       }

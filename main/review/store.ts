@@ -507,9 +507,11 @@ export class ReviewRepo {
   }
 
   /** Every item matching a filter, in creation order (bulk actions). */
-  matching(f: QueueFilter, viewer: Viewer): { datasetId: number; seq: number }[] {
+  matching(f: QueueFilter, viewer: Viewer): { datasetId: number; seq: number; pseudoLabel: string | null; intendedAnswer: string }[] {
     const { where, args } = this.filterWhere(f, viewer, true);
-    return this.db.prepare(`SELECT i.dataset_id AS datasetId, i.seq FROM rev_items i ${where} ORDER BY i.dataset_id, i.seq`).all(...args) as { datasetId: number; seq: number }[];
+    return this.db
+      .prepare(`SELECT i.dataset_id AS datasetId, i.seq, i.pseudo_label AS pseudoLabel, i.intended_answer AS intendedAnswer FROM rev_items i ${where} ORDER BY i.dataset_id, i.seq`)
+      .all(...args) as { datasetId: number; seq: number; pseudoLabel: string | null; intendedAnswer: string }[];
   }
 
   /** Per-reviewer verdicts in the given datasets, for agreement. */

@@ -57,6 +57,7 @@ export function adapterRecords(repo: TrainingRepo, runId?: number): AdapterRecor
     modelPath: a.run.modelPath,
     data: a.run.data,
     eval: repo.evalAt(a.runId, a.step),
+    learning: repo.learning(a.runId, a.step),
   }));
 }
 

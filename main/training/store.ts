@@ -11,6 +11,7 @@ import type {
   TrainLogLine,
   TrainSettings,
 } from '../../api/training.js';
+import { learningSignal, type LearningSignal } from '../../api/trainingSignal.js';
 import type { Db } from '../platform/db/open.js';
 
 export interface TrainItem {
@@ -80,6 +81,7 @@ export class TrainingRepo {
       totalSteps: (data.stage1 ? settings.stage1Steps : 0) + (data.stage2 ? settings.stage2Steps : 0),
       stepsDone,
       lastEval: lastEval ? toEval(lastEval) : null,
+      learning: this.learning(r.id),
       error: r.error,
       input: JSON.parse(r.input) as unknown,
       outDir: r.out_dir,
@@ -232,7 +234,7 @@ export class TrainingRepo {
       .run(runId, a.step, a.stage, a.kind, a.path, new Date().toISOString());
   }
 
-  adapters(runId?: number): (Omit<AdapterRecord, 'sizeBytes' | 'data' | 'eval' | 'modelPath' | 'runName'> & { run: RunRow })[] {
+  adapters(runId?: number): (Omit<AdapterRecord, 'sizeBytes' | 'data' | 'eval' | 'modelPath' | 'runName' | 'learning'> & { run: RunRow })[] {
     const rows = (
       runId === undefined
         ? this.db.prepare('SELECT * FROM train_adapters ORDER BY run_id DESC, step DESC').all()
@@ -254,6 +256,24 @@ export class TrainingRepo {
       | { id: number; run_id: number; path: string; step: number; stage: 1 | 2 }
       | undefined;
     return r ? { id: r.id, runId: r.run_id, path: r.path, step: r.step, stage: r.stage } : null;
+  }
+
+  /**
+   * The learning signal of a run's steps up to `uptoStep` (all when absent). A step without the
+   * frac_reward_zero_std metric counts as having a signal: the absence of a measurement is not a finding.
+   */
+  learning(runId: number, uptoStep?: number): LearningSignal {
+    const r = this.db
+      .prepare(
+        `SELECT COUNT(*) AS steps,
+                COALESCE(SUM(CASE WHEN json_extract(metrics, '$.frac_reward_zero_std') IS NULL OR json_extract(metrics, '$.frac_reward_zero_std') < 1 THEN 1 ELSE 0 END), 0) AS with_signal,
+                MAX(json_extract(metrics, '$.accuracy')) AS max_acc,
+                MIN(json_extract(metrics, '$.accuracy')) AS min_acc,
+                MAX(json_extract(metrics, '$.format_rate')) AS max_fmt
+         FROM train_steps WHERE run_id = ? AND step <= ?`,
+      )
+      .get(runId, uptoStep ?? Number.MAX_SAFE_INTEGER) as { steps: number; with_signal: number; max_acc: number | null; min_acc: number | null; max_fmt: number | null };
+    return learningSignal({ steps: r.steps, stepsWithSignal: r.with_signal, maxAccuracy: r.max_acc, minAccuracy: r.min_acc, maxFormatRate: r.max_fmt });
   }
 
   evalAt(runId: number, step: number): EvalRecord | null {

@@ -20,7 +20,12 @@ export function buildTheme(mode: PaletteMode): Theme {
     palette: {
       mode,
       primary: { main: primary },
-      secondary: { main: dark ? '#5fd4c4' : '#0f8a7a' },
+      secondary: { main: dark ? '#5fd4c4' : '#0f766e' },
+      // Light mode: status colours dark enough for text on white and white text on them (contrast ≥ 4.5:1);
+      // MUI's defaults (orange, light blue, green) are 2.5–3.5:1 as chip text.
+      ...(dark
+        ? {}
+        : { warning: { main: '#9a4a06' }, info: { main: '#0369a1' }, success: { main: '#15803d' }, error: { main: '#c62828' } }),
       background: dark ? { default: '#0f141b', paper: '#151b24' } : { default: '#f4f6f9', paper: '#ffffff' },
       divider: dark ? 'rgba(255,255,255,0.09)' : 'rgba(15,23,42,0.09)',
       text: dark ? { primary: '#e6eaf0', secondary: '#9aa5b4' } : { primary: '#111827', secondary: '#5b6473' },
@@ -60,6 +65,8 @@ export function buildTheme(mode: PaletteMode): Theme {
         styleOverrides: {
           'html, body, #root': { height: '100%' },
           body: { overflow: 'hidden' },
+          // A visible focus ring on everything reachable by keyboard (MUI's ripple alone is too faint).
+          '*:focus-visible': { outline: `2px solid ${primary}`, outlineOffset: 2 },
           '*::-webkit-scrollbar': { width: 10, height: 10 },
           '*::-webkit-scrollbar-thumb': {
             backgroundColor: dark ? 'rgba(255,255,255,0.14)' : 'rgba(15,23,42,0.16)',

@@ -4,6 +4,7 @@
  * per-question drill-down, export CSV. Screenshots go to test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -123,6 +124,59 @@ describe('Evaluation page in browser mode', { skip }, () => {
     await page.getByTestId('eval-question-detail').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('21-evaluation-drilldown.png') });
   });
+
+  test('a failed run (an adapter of random bytes) shows as failed, is never Before/After, and its CSV says so', async () => {
+    const [bench] = await server.services.handlers['evaluation.benchmarks']({});
+    const adapter = path.join(dataDir, 'random-bytes-adapter.gguf');
+    writeFileSync(adapter, randomBytes(4096));
+    const { jobId } = await server.services.handlers['evaluation.start']({
+      benchmarkIds: [bench!.id],
+      modelPath: model,
+      adapterPath: adapter,
+      generations: 2,
+      limit: 4,
+      sampling: { temperature: 1.2, topP: 0.95, topK: 20, maxTokens: 24, seed: 7 },
+      label: 'broken adapter',
+      adapterScale: 1,
+      recovery: true,
+      parallel: 0,
+    });
+    assert.equal((await waitForJob(server, jobId)).state, 'failed');
+    const runs = await server.services.handlers['evaluation.runs']({});
+    const failed = runs.find((r) => r.jobId === jobId);
+    assert.ok(failed, 'the failed job left a run row');
+    assert.equal(failed.state, 'failed', 'the run row carries the job state, not "running"');
+    assert.ok(failed.error && failed.error.length > 0);
+
+    // After a reload too: the row says failed, cannot be picked, and the chart still compares the two real runs.
+    await page.reload();
+    const row = page.locator(`[data-testid="eval-result-row"][data-run-id="${failed.id}"]`).first();
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-run-state'), 'failed');
+    assert.match((await row.getByTestId('eval-run-state').textContent()) ?? '', /failed/);
+    assert.ok(await row.getByTestId('eval-pick-before').locator('input').isDisabled());
+    assert.ok(await row.getByTestId('eval-pick-after').locator('input').isDisabled());
+    const caption = (await page.getByTestId('eval-compare-chart').locator('.MuiTypography-caption').first().textContent()) ?? '';
+    assert.doesNotMatch(caption, new RegExp(`#${failed.id} `), `the failed run is not in the chart: ${caption}`);
+    // Every accuracy shows how its answers came about.
+    assert.match((await page.getByTestId('eval-answer-shares').first().textContent()) ?? '', /^written \S+ · recovered \S+ · invalid \S+$/);
+
+    const csv = await server.services.handlers['evaluation.exportCsv']({ runId: failed.id, kind: 'summary' });
+    const [header, first] = csv.csv.split('\r\n');
+    assert.match(header!, /,status,answers$/);
+    assert.match(first!, /,"?failed: /);
+    await expectNoComparison(failed.id);
+    await page.getByTestId('eval-results-section').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('22-evaluation-failed-run.png') });
+  });
+
+  async function expectNoComparison(failedId: number) {
+    const ok = (await server.services.handlers['evaluation.runs']({})).find((r) => r.state === 'completed');
+    await assert.rejects(
+      Promise.resolve().then(() => server.services.handlers['evaluation.compare']({ before: ok!.id, after: failedId, benchmarkId: ok!.results[0]!.benchmarkId, offset: 0, limit: 10 })),
+      /cannot be compared: .*the run failed/,
+    );
+  }
 
   test('CSV export writes a file on the server and reports its path', async () => {
     const download = page.waitForEvent('download', { timeout: 10_000 });

@@ -190,6 +190,11 @@ describe('Review page in browser mode', { skip: noChromium }, () => {
     await page.waitForFunction((n) => new RegExp(`· ${n} in this queue`).test((globalThis as unknown as Dom).document.querySelector('[data-testid="review-counts"]')?.textContent ?? ''), expected.total);
     await page.getByTestId('open-bulk').click();
     await page.getByTestId('bulk-dialog').waitFor();
+    // Nothing is chosen when the dialog opens: confirming needs a decision (and for a reject, its reason).
+    assert.ok(await page.getByTestId('bulk-confirm').isDisabled(), 'no destructive default');
+    await page.getByTestId('bulk-kind-reject').click();
+    assert.ok(await page.getByTestId('bulk-confirm').isDisabled(), 'a reject needs its reason');
+    await page.getByTestId('bulk-reason-medically-wrong').click();
     assert.match((await page.getByTestId('bulk-count').textContent()) ?? '', new RegExp(`^Reject ${expected.total} items`));
     await page.screenshot({ path: screenshotPath('review-06-bulk-confirm.png') });
     const beforeStates = new Map((await app.handlers['review.queue']({ filter: { datasetIds: [ds] }, order: 'created', offset: 0, limit: 1000 })).rows.map((r) => [r.seq, r.status]));
@@ -206,6 +211,45 @@ describe('Review page in browser mode', { skip: noChromium }, () => {
     assert.equal(bulkRows.length, expected.total);
     assert.deepEqual(new Set(bulkRows.map((e) => e.seq)), selected);
     await page.getByTestId('orpha-filter').fill('');
+  });
+
+  test('bulk on ticked rows (click, shift-click): the confirmation names the count and the contradictions; undo refills the queue', async () => {
+    await page.getByTestId('status-chip-pending').click();
+    const queue = await app.handlers['review.queue']({ filter: { datasetIds: [ds], statuses: ['pending'] }, order: 'uncertainty', offset: 0, limit: 1000 });
+    assert.ok(queue.total >= 4, `enough pending items (${queue.total})`);
+    await page.waitForFunction((n) => new RegExp(`· ${n} in this queue`).test((globalThis as unknown as Dom).document.querySelector('[data-testid="review-counts"]')?.textContent ?? ''), queue.total);
+    const picks = page.getByTestId('queue-row-pick');
+    await picks.nth(0).click();
+    await picks.nth(3).click({ modifiers: ['Shift'] });
+    await page.getByTestId('picked-count').filter({ hasText: '4 ticked' }).waitFor();
+    const ticked = queue.rows.slice(0, 4);
+    const items = await Promise.all(ticked.map((r) => app.handlers['review.item']({ datasetId: r.datasetId, seq: r.seq })));
+    const contradicting = items.filter((it) => it.pseudoLabel?.label && it.pseudoLabel.label !== it.intendedAnswer).length;
+
+    await page.getByTestId('open-bulk').click();
+    await page.getByTestId('bulk-dialog').waitFor();
+    assert.match((await page.getByTestId('bulk-scope').textContent()) ?? '', /^4 ticked in the queue/);
+    await page.getByTestId('bulk-kind-accept').click();
+    const text = (await page.getByTestId('bulk-count').textContent()) ?? '';
+    assert.match(text, /^Accept the pseudo-label of 4 items\./);
+    if (contradicting > 0) assert.match(text, new RegExp(`${contradicting} of them have a pseudo-label that contradicts the intended answer: accepting stores those labels as correct`));
+    else assert.match(text, /None has a pseudo-label that contradicts/);
+    await page.screenshot({ path: screenshotPath('review-07-bulk-ticked.png') });
+    await page.getByTestId('bulk-confirm').click();
+    await page.getByTestId('review-message').filter({ hasText: 'Applied to 4 items' }).waitFor();
+    for (const r of ticked) assert.equal((await app.handlers['review.item']({ datasetId: r.datasetId, seq: r.seq })).status, 'accepted');
+    const untouched = queue.rows[4];
+    if (untouched) assert.equal((await app.handlers['review.item']({ datasetId: untouched.datasetId, seq: untouched.seq })).status, 'pending', 'the next row was not ticked');
+    await settled(page);
+
+    // Undo one of the four: it is pending again, and the pending queue shows it (rows and counters agree).
+    await page.getByTestId('undo').click();
+    await page.getByTestId('review-message').filter({ hasText: /^Undid accept/ }).waitFor();
+    await page.waitForFunction((n) => new RegExp(`· ${n} in this queue`).test((globalThis as unknown as Dom).document.querySelector('[data-testid="review-counts"]')?.textContent ?? ''), queue.total - 3);
+    await page.getByTestId('review-item').waitFor();
+    assert.equal(await page.getByTestId('no-item').count(), 0);
+    assert.equal(await page.getByTestId('queue-row').count() > 0, true);
+    await page.getByTestId('status-chip-all').click();
   });
 
   test('the agreement dashboard and guidelines sit beside the item', async () => {

@@ -62,11 +62,13 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [starting, setStarting] = useState(false);
 
-  const start = async (e?: FormEvent) => {
+  const start = async (e?: FormEvent, skip = skipInvalid) => {
     e?.preventDefault();
     setStarting(true);
+    // A new attempt replaces the last one's outcome: an old failure beside a new error reads as two problems.
+    reset();
     try {
-      await startJob(() => api.call('knowledge.import', { path: path.trim(), skipInvalid }));
+      await startJob(() => api.call('knowledge.import', { path: path.trim(), skipInvalid: skip }));
     } finally {
       setStarting(false);
     }
@@ -76,6 +78,10 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void
     const chosen = await bridge?.pickImportSource(kind);
     if (chosen) setPath(chosen);
   };
+
+  // The importer's advice names the CLI flag; here the button beside the message does the same.
+  const offersSkip = job?.state === 'failed' && !skipInvalid && /--skip-invalid/.test(job.error ?? '');
+  const failure = (job?.error ?? 'The import failed.').replace(/ Use --skip-invalid \(or "skip invalid packets"\) to import the valid ones\./, offersSkip ? ' Import the valid ones with the button, and get the others listed.' : '');
 
   const close = () => {
     if (job && !running) reset();
@@ -139,8 +145,27 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void
               {job.state === 'completed' && isImportReport(job.result) && <ReportSummary report={job.result} />}
               {job.state === 'completed' && !isImportReport(job.result) && <Alert severity="success">Import finished.</Alert>}
               {job.state === 'failed' && (
-                <Alert severity="error" data-testid="import-failed">
-                  {job.error ?? 'The import failed.'} The knowledge base is unchanged.
+                <Alert
+                  severity="error"
+                  data-testid="import-failed"
+                  action={
+                    offersSkip ? (
+                      <Button
+                        color="inherit"
+                        size="small"
+                        data-testid="import-skip-invalid"
+                        onClick={() => {
+                          setSkipInvalid(true);
+                          void start(undefined, true);
+                        }}
+                      >
+                        Import the valid ones
+                      </Button>
+                    ) : undefined
+                  }
+                >
+                  {failure}
+                  {/unchanged/i.test(failure) ? '' : ' The knowledge base is unchanged.'}
                 </Alert>
               )}
               {job.state === 'cancelled' && <Alert severity="info">Import cancelled; the knowledge base is unchanged.</Alert>}

@@ -25,7 +25,8 @@ export function Sidebar({ current, version }: { current: Area; version: string |
           <Typography sx={{ color: '#7d8ba0', fontSize: '0.7rem' }}>Rare-disease reasoning</Typography>
         </Box>
       </Box>
-      <List sx={{ px: 1.25, flex: 1 }}>
+      {/* Links in a nav, not list items: a <ul> may hold only <li>. */}
+      <List component="div" sx={{ px: 1.25, flex: 1 }}>
         {areaInfo.map((a) => {
           const selected = a.area === current;
           return (
@@ -34,6 +35,7 @@ export function Sidebar({ current, version }: { current: Area; version: string |
               component="a"
               href={hrefFor(a.area)}
               selected={selected}
+              aria-current={selected ? 'page' : undefined}
               data-testid={`nav-${a.area}`}
               sx={{
                 borderRadius: 1.5,

@@ -151,7 +151,7 @@ test('an evaluation job cancelled midway resumes without redoing stored generati
     assert.deepEqual(runs[0]!.results.map((r) => [r.name, r.n]), [['mini-pubmed', 3], ['mini-mcq', 2]]);
     const csv = await app.handlers['evaluation.exportCsv']({ runId: runs[0]!.id, kind: 'summary' });
     assert.ok(csv.path.endsWith('evaluation-run-1-summary.csv'));
-    assert.match(csv.csv, /^run,label,model,adapter,set,version,n,generation,accuracy,correct,invalid,recovered\r\n/);
+    assert.match(csv.csv, /^run,label,model,adapter,set,version,n,generation,accuracy,correct,invalid,recovered,status,answers\r\n/);
     assert.equal(csv.csv.trim().split('\r\n').length, 1 + 2 * (2 + 2));
   } finally {
     await app.close();

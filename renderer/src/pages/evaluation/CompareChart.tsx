@@ -23,8 +23,9 @@ export function CompareChart({ before, after }: { before: EvalRunSummary; after:
           <YAxis domain={[0, 100]} unit="%" tick={{ fill: theme.palette.text.secondary, fontSize: 12 }} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(2)} %` : String(v))} />
           {/* Before first, as read left to right; the default sorts by name. */}
-          <Legend itemSorter={null} />
-          <Bar dataKey="before" name={`Before (#${before.id})`} fill={theme.palette.grey[500]} isAnimationActive={false}>
+          {/* Legend text in the text colour: the bar colours alone are too light to read on the paper (contrast). */}
+          <Legend itemSorter={null} formatter={(value: string) => <span style={{ color: theme.palette.text.primary }}>{value}</span>} />
+          <Bar dataKey="before" name={`Before (#${before.id})`} fill={theme.palette.grey[600]} isAnimationActive={false}>
             <ErrorBar dataKey="beforeStd" width={4} stroke={theme.palette.text.primary} />
           </Bar>
           <Bar dataKey="after" name={`After (#${after.id})`} fill={theme.palette.primary.main} isAnimationActive={false}>

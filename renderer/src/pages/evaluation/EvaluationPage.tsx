@@ -1,6 +1,7 @@
-import { Box } from '@mui/material';
+import { Alert, Box } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
 import type { BenchmarkSummary, EvalRunSummary } from '../../../../api/evaluation.js';
+import { incomparableReasons, notAResult } from '../../../../api/evaluationTruth.js';
 import { useApi, useApiEvents } from '../../api/ApiContext.js';
 import { PanelSection } from '../../components/PanelSection.js';
 import { BenchmarkPanel } from './BenchmarkPanel.js';
@@ -37,10 +38,14 @@ export function EvaluationPage() {
     void refresh();
   });
 
-  // By default compare the two most recent runs (older as before).
-  const before = runs.find((r) => r.id === pick.before) ?? runs[1] ?? null;
-  const after = runs.find((r) => r.id === pick.after) ?? runs[0] ?? null;
-  const comparable = before && after && before.id !== after.id ? { before, after } : null;
+  // By default compare the two most recent runs that are results (older as before); a failed or unfinished
+  // run is never picked, and a pick that stopped being a result (it was running) falls back too.
+  const results = runs.filter((r) => notAResult(r) === null);
+  const picked = (id: number | null) => results.find((r) => r.id === id);
+  const after = picked(pick.after) ?? results[0] ?? null;
+  const before = picked(pick.before) ?? results.find((r) => r.id !== after?.id && incomparableReasons(r, after ?? r).length === 0) ?? results.find((r) => r.id !== after?.id) ?? null;
+  const reasons = before && after ? incomparableReasons(before, after) : [];
+  const comparable = before && after && reasons.length === 0 ? { before, after } : null;
 
   return (
     <Box sx={{ height: '100%', overflowY: 'auto', p: 3 }} data-testid="evaluation-page">
@@ -62,6 +67,16 @@ export function EvaluationPage() {
         <PanelSection title="Results" testId="eval-results-section">
           <RunsTable runs={runs} before={before?.id ?? null} after={after?.id ?? null} onPick={(which, id) => setPick((p) => ({ ...p, [which]: id }))} />
         </PanelSection>
+        {before && after && reasons.length > 0 && (
+          <Alert severity="warning" sx={{ mb: 2 }} data-testid="eval-not-comparable">
+            Runs #{before.id} and #{after.id} are not compared: {reasons.join('; ')}.
+          </Alert>
+        )}
+        {!comparable && results.length < 2 && runs.length > 0 && (
+          <Alert severity="info" sx={{ mb: 2 }} data-testid="eval-no-comparison">
+            A before/after comparison needs two completed runs over the same sets; {results.length === 1 ? 'there is one' : 'there is none yet'}.
+          </Alert>
+        )}
         {comparable && (
           <>
             <PanelSection title="Before / after per set">

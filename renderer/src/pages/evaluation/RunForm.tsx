@@ -1,21 +1,42 @@
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import { Alert, Box, Button, LinearProgress, Stack, TextField, Typography } from '@mui/material';
-import { useState } from 'react';
+import { Alert, Box, Button, LinearProgress, Stack, TextField, Tooltip, Typography } from '@mui/material';
 import { useApi } from '../../api/ApiContext.js';
-import { ModelPathField } from '../../components/ModelPathField.js';
+import { AdapterPathField } from '../../components/AdapterPathField.js';
+import { useConfirm } from '../../components/ConfirmDialog.js';
+import { ModelPathField, useRegisteredModels } from '../../components/ModelPathField.js';
 import { useStartedJob } from '../../jobs/useStartedJob.js';
+import { isBoolean, isString, usePersistentState } from '../../state/usePersistentState.js';
 
 const intOrUndefined = (s: string): number | undefined => (s.trim() && Number.isInteger(Number(s)) ? Number(s) : undefined);
 
-/** Model (+ adapter), generations and limit for the MedSSR protocol; the run is an 'evaluate' job. */
+/** MedSSR's 4,096, unless the model's context is smaller: then half of it, leaving room for the prompt. */
+export function defaultMaxTokens(contextLength: number | null | undefined): number {
+  if (!contextLength) return 4096;
+  return Math.max(16, Math.min(4096, Math.floor(contextLength / 2)));
+}
+
+/** First questions of each set for a quick look: minutes on a CPU instead of hours. */
+export const quickLookLimit = 20;
+
+/**
+ * Model (+ adapter), generations and limit for the MedSSR protocol; the run is an 'evaluate' job. The values
+ * survive a visit to another page and a reload; max tokens follows the chosen model's context until edited.
+ */
 export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; onFinished(): void }) {
   const api = useApi();
-  const { job, running, fraction, error, start: startJob, cancel } = useStartedJob(onFinished);
-  const [modelPath, setModelPath] = useState('');
-  const [adapterPath, setAdapterPath] = useState('');
-  const [generations, setGenerations] = useState('4');
-  const [limit, setLimit] = useState('');
-  const [maxTokens, setMaxTokens] = useState('4096');
+  const { job, running, fraction, error, start: startJob, cancel, dialog } = useStartedJob(onFinished, { kind: 'evaluate', persistKey: 'evaluation', noun: 'evaluation' });
+  const confirm = useConfirm();
+  const models = useRegisteredModels();
+  const [modelPath, setModelPath] = usePersistentState('evaluation.model', '', isString);
+  const [adapterPath, setAdapterPath] = usePersistentState('evaluation.adapter', '', isString);
+  const [generations, setGenerations] = usePersistentState('evaluation.generations', '4', isString);
+  const [limit, setLimit] = usePersistentState('evaluation.limit', '', isString);
+  const [maxTokensText, setMaxTokens] = usePersistentState('evaluation.maxTokens', '', isString);
+  const [maxTokensEdited, setMaxTokensEdited] = usePersistentState('evaluation.maxTokensEdited', false, isBoolean);
+  const model = models.find((m) => m.path === modelPath.trim());
+  const sized = defaultMaxTokens(model?.contextLength);
+  const maxTokens = maxTokensEdited ? maxTokensText : String(sized);
+  const overContext = model?.contextLength && intOrUndefined(maxTokens) !== undefined && (intOrUndefined(maxTokens) as number) >= model.contextLength;
 
   const start = () =>
     startJob(() =>
@@ -25,25 +46,57 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
         ...(adapterPath.trim() ? { adapterPath: adapterPath.trim() } : {}),
         generations: intOrUndefined(generations) ?? 4,
         ...(intOrUndefined(limit) ? { limit: intOrUndefined(limit) } : {}),
-        sampling: { maxTokens: intOrUndefined(maxTokens) ?? 4096 },
+        sampling: { maxTokens: intOrUndefined(maxTokens) ?? sized },
       }),
     );
 
   return (
     <Box>
+      {dialog}
+      {confirm.dialog}
       <Stack direction={{ xs: 'column', md: 'row' }} spacing={1}>
-        <ModelPathField fullWidth value={modelPath} onChange={setModelPath} testId="eval-model" />
-        <TextField size="small" fullWidth label="LoRA adapter (optional)" value={adapterPath} onChange={(e) => setAdapterPath(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'eval-adapter' } }} />
+        <ModelPathField fullWidth value={modelPath} onChange={setModelPath} testId="eval-model" models={models} />
+        <AdapterPathField value={adapterPath} onChange={setAdapterPath} modelPath={modelPath} testId="eval-adapter" />
       </Stack>
-      <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: 'center' }}>
+      <Stack direction="row" spacing={1} useFlexGap sx={{ mt: 1, alignItems: 'flex-start', flexWrap: 'wrap', rowGap: 1 }}>
         <TextField size="small" label="Generations" value={generations} onChange={(e) => setGenerations(e.target.value)} sx={{ width: 120 }} slotProps={{ htmlInput: { 'data-testid': 'eval-generations' } }} />
         <TextField size="small" label="Limit per set" placeholder="all" value={limit} onChange={(e) => setLimit(e.target.value)} sx={{ width: 130 }} slotProps={{ htmlInput: { 'data-testid': 'eval-limit' } }} />
-        <TextField size="small" label="Max tokens" value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} sx={{ width: 120 }} slotProps={{ htmlInput: { 'data-testid': 'eval-max-tokens' } }} />
-        <Typography variant="caption" color="text.secondary" sx={{ flex: 1 }}>
+        <Tooltip title={`Evaluate the first ${quickLookLimit} questions of each set: a quick look before a full run`}>
+          <Button size="small" variant={limit === String(quickLookLimit) ? 'contained' : 'outlined'} onClick={() => setLimit(limit === String(quickLookLimit) ? '' : String(quickLookLimit))} sx={{ height: 40 }} data-testid="eval-quick-look">
+            Quick look
+          </Button>
+        </Tooltip>
+        <TextField
+          size="small"
+          label="Max tokens"
+          value={maxTokens}
+          onChange={(e) => {
+            setMaxTokensEdited(true);
+            setMaxTokens(e.target.value);
+          }}
+          sx={{ width: 150 }}
+          error={Boolean(overContext)}
+          helperText={overContext ? `≥ the model's context (${model?.contextLength})` : maxTokensEdited ? ' ' : model?.contextLength ? 'sized to the model' : 'MedSSR default'}
+          slotProps={{ htmlInput: { 'data-testid': 'eval-max-tokens' } }}
+        />
+        <Typography variant="caption" color="text.secondary" sx={{ flex: 1, minWidth: 200, pt: 1.25 }}>
           temperature 0.6 · top-p 0.95 · top-k 20 · recovery pass on
         </Typography>
         {running ? (
-          <Button color="inherit" onClick={cancel} data-testid="eval-cancel">
+          <Button
+            color="inherit"
+            variant="outlined"
+            onClick={() =>
+              confirm.ask({
+                title: 'Cancel the evaluation?',
+                body: `Questions already scored stay stored (${job?.progress.done ?? 0} so far); Resume in the jobs menu continues the same run.`,
+                confirmLabel: 'Cancel the evaluation',
+                destructive: true,
+                onConfirm: cancel,
+              })
+            }
+            data-testid="eval-cancel"
+          >
             Cancel
           </Button>
         ) : (
@@ -52,6 +105,11 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
           </Button>
         )}
       </Stack>
+      {benchmarkIds.length === 0 && (
+        <Typography variant="caption" color="text.secondary" component="div">
+          Tick at least one benchmark set above to start.
+        </Typography>
+      )}
       {error && (
         <Alert severity="error" sx={{ mt: 1 }} data-testid="eval-error">
           {error}
@@ -59,8 +117,13 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
       )}
       {job && (
         <Box sx={{ mt: 1 }} data-testid="eval-progress" data-job-state={job.state}>
-          <LinearProgress variant={fraction === null ? 'indeterminate' : 'determinate'} value={(fraction ?? 0) * 100} sx={{ height: 6, borderRadius: 3 }} />
-          <Typography variant="caption" color="text.secondary">
+          <LinearProgress
+            variant={fraction === null ? 'indeterminate' : 'determinate'}
+            value={job.state === 'completed' ? 100 : (fraction ?? 0) * 100}
+            color={job.state === 'failed' ? 'error' : 'primary'}
+            sx={{ height: 6, borderRadius: 3 }}
+          />
+          <Typography variant="caption" color={job.state === 'failed' ? 'error' : 'text.secondary'}>
             {job.state} · {job.progress.done.toLocaleString()}
             {job.progress.total !== null ? ` / ${job.progress.total.toLocaleString()}` : ''} questions · {job.progress.message}
             {job.error && job.state !== 'cancelled' ? ` · ${job.error}` : ''}

@@ -1,7 +1,9 @@
 import DownloadOutlinedIcon from '@mui/icons-material/DownloadOutlined';
-import { Alert, Box, Button, Chip, Radio, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from '@mui/material';
+import WarningAmberIcon from '@mui/icons-material/WarningAmber';
+import { Alert, Box, Button, Chip, Radio, Stack, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from '@mui/material';
 import { useState } from 'react';
-import type { EvalRunSummary } from '../../../../api/evaluation.js';
+import type { EvalRunState, EvalRunSummary, SetResult } from '../../../../api/evaluation.js';
+import { answerShares, describeShares, notAResult, runStateLabels, sharePercent } from '../../../../api/evaluationTruth.js';
 import { useApi } from '../../api/ApiContext.js';
 import { errorMessage } from '../../api/clientError.js';
 
@@ -30,7 +32,62 @@ function useCsvExport() {
   return { run, message };
 }
 
-/** One row per run and set: mean ± std over generations, per-generation accuracies, invalid and recovered. */
+const stateColor: Record<EvalRunState, 'default' | 'info' | 'success' | 'error' | 'warning'> = {
+  queued: 'info',
+  running: 'info',
+  completed: 'success',
+  failed: 'error',
+  cancelled: 'warning',
+  interrupted: 'warning',
+  incomplete: 'warning',
+};
+
+/** The accuracy with how its answers came about; a warning when most were forced by the recovery pass. */
+function AccuracyCell({ r }: { r: SetResult }) {
+  const shares = answerShares(r);
+  return (
+    <Box>
+      <Stack direction="row" spacing={0.5} sx={{ alignItems: 'center', justifyContent: 'flex-end' }}>
+        {shares.mostlyRecovered && (
+          <Tooltip title={`Most answers (${shares.recovered} of ${shares.total}) were forced by the recovery pass, not written by the model: this accuracy says little about its reasoning.`}>
+            <WarningAmberIcon fontSize="small" color="warning" aria-label="mostly recovered answers" data-testid="eval-mostly-recovered" />
+          </Tooltip>
+        )}
+        <span data-testid="eval-accuracy">{`${fmt(r.accuracyMean)} ± ${fmt(r.accuracyStd)}`}</span>
+      </Stack>
+      <Typography variant="caption" color="text.secondary" component="div" data-testid="eval-answer-shares" title={`${shares.written} written, ${shares.recovered} recovered, ${shares.invalid} invalid of ${shares.total} answers (${describeShares(shares)})`}>
+        written {sharePercent(shares.written, shares.total)} · recovered {sharePercent(shares.recovered, shares.total)} · invalid {sharePercent(shares.invalid, shares.total)}
+      </Typography>
+    </Box>
+  );
+}
+
+/** A Before/After choice, disabled with the reason when the run is not a result. */
+function PickRadio({ run, which, checked, onPick }: { run: EvalRunSummary; which: 'before' | 'after'; checked: boolean; onPick(which: 'before' | 'after', id: number): void }) {
+  const why = notAResult(run);
+  const radio = (
+    <Radio
+      size="small"
+      checked={checked && !why}
+      disabled={why !== null}
+      onChange={() => onPick(which, run.id)}
+      slotProps={{ input: { 'aria-label': `${which} run ${run.id}` } }}
+      data-testid={`eval-pick-${which}`}
+    />
+  );
+  return why ? (
+    <Tooltip title={`Not selectable: ${why}`}>
+      <span>{radio}</span>
+    </Tooltip>
+  ) : (
+    radio
+  );
+}
+
+/**
+ * One row per run and set: mean ± std over generations with the answers' origin (written / recovered / invalid,
+ * counts in the tooltip), per-generation accuracies.
+ */
 export function RunsTable({
   runs,
   before,
@@ -52,77 +109,82 @@ export function RunsTable({
   }
   return (
     <Box>
-      <Table size="small" data-testid="eval-results">
-        <TableHead>
-          <TableRow>
-            <TableCell padding="checkbox">
-              <Tooltip title="Before (e.g. the base model)">
-                <span>Before</span>
-              </Tooltip>
-            </TableCell>
-            <TableCell padding="checkbox">
-              <Tooltip title="After (e.g. base + adapter)">
-                <span>After</span>
-              </Tooltip>
-            </TableCell>
-            <TableCell>Run</TableCell>
-            <TableCell>Set</TableCell>
-            <TableCell align="right">n</TableCell>
-            <TableCell align="right">Accuracy % (mean ± std)</TableCell>
-            <TableCell>Per generation</TableCell>
-            <TableCell align="right">Invalid</TableCell>
-            <TableCell align="right">Recovered</TableCell>
-            <TableCell>Export</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {runs.map((run) =>
-            (run.results.length ? run.results : [null]).map((r, i) => (
-              <TableRow key={`${run.id}-${r?.benchmarkId ?? 'none'}`} data-testid="eval-result-row" data-run-id={run.id} hover>
-                {i === 0 && (
-                  <>
-                    <TableCell padding="checkbox" rowSpan={Math.max(1, run.results.length)}>
-                      <Radio size="small" checked={before === run.id} onChange={() => onPick('before', run.id)} slotProps={{ input: { 'aria-label': `before run ${run.id}` } }} />
-                    </TableCell>
-                    <TableCell padding="checkbox" rowSpan={Math.max(1, run.results.length)}>
-                      <Radio size="small" checked={after === run.id} onChange={() => onPick('after', run.id)} slotProps={{ input: { 'aria-label': `after run ${run.id}` } }} />
-                    </TableCell>
-                    <TableCell rowSpan={Math.max(1, run.results.length)} sx={{ maxWidth: 260 }}>
-                      <Typography variant="body2" sx={{ fontWeight: 600 }} noWrap title={run.label}>
-                        #{run.id} {run.label}
-                      </Typography>
-                      <Typography variant="caption" color="text.secondary" component="div">
-                        {run.generations} gen{run.limit ? ` · first ${run.limit}` : ''} · {new Date(run.createdAt).toLocaleString()}
-                      </Typography>
-                      {run.state !== 'completed' && <Chip size="small" label={run.state} sx={{ mt: 0.5 }} />}
-                    </TableCell>
-                  </>
-                )}
-                <TableCell>{r ? `${r.name} v${r.version}` : '—'}</TableCell>
-                <TableCell align="right">{r?.n ?? 0}</TableCell>
-                <TableCell align="right" data-testid="eval-accuracy" sx={{ whiteSpace: 'nowrap' }}>
-                  {r ? `${fmt(r.accuracyMean)} ± ${fmt(r.accuracyStd)}` : '—'}
-                </TableCell>
-                <TableCell>
-                  <Typography variant="caption">{r ? r.perGeneration.map((g) => fmt(g.accuracy)).join(' · ') : ''}</Typography>
-                </TableCell>
-                <TableCell align="right">{r?.invalid ?? 0}</TableCell>
-                <TableCell align="right">{r?.recovered ?? 0}</TableCell>
-                {i === 0 && (
-                  <TableCell rowSpan={Math.max(1, run.results.length)}>
-                    <Button size="small" startIcon={<DownloadOutlinedIcon />} onClick={() => void csv.run(run.id, 'summary')} data-testid="eval-export-summary">
-                      Summary
-                    </Button>
-                    <Button size="small" startIcon={<DownloadOutlinedIcon />} onClick={() => void csv.run(run.id, 'questions')}>
-                      Generations
-                    </Button>
+      <Box sx={{ overflowX: 'auto' }}>
+        <Table size="small" data-testid="eval-results">
+          <TableHead>
+            <TableRow>
+              <TableCell padding="checkbox">
+                <Tooltip title="Before (e.g. the base model); only completed runs">
+                  <span>Before</span>
+                </Tooltip>
+              </TableCell>
+              <TableCell padding="checkbox">
+                <Tooltip title="After (e.g. base + adapter); only completed runs">
+                  <span>After</span>
+                </Tooltip>
+              </TableCell>
+              <TableCell>Run</TableCell>
+              <TableCell>Set</TableCell>
+              <TableCell align="right">n</TableCell>
+              <TableCell align="right">Accuracy % (mean ± std)</TableCell>
+              <TableCell sx={{ minWidth: 90 }}>Per generation</TableCell>
+              <TableCell>Export CSV</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {runs.map((run) =>
+              (run.results.length ? run.results : [null]).map((r, i) => (
+                <TableRow key={`${run.id}-${r?.benchmarkId ?? 'none'}`} data-testid="eval-result-row" data-run-id={run.id} data-run-state={run.state} hover>
+                  {i === 0 && (
+                    <>
+                      <TableCell padding="checkbox" rowSpan={Math.max(1, run.results.length)}>
+                        <PickRadio run={run} which="before" checked={before === run.id} onPick={onPick} />
+                      </TableCell>
+                      <TableCell padding="checkbox" rowSpan={Math.max(1, run.results.length)}>
+                        <PickRadio run={run} which="after" checked={after === run.id} onPick={onPick} />
+                      </TableCell>
+                      <TableCell rowSpan={Math.max(1, run.results.length)} sx={{ maxWidth: 260 }}>
+                        <Typography variant="body2" sx={{ fontWeight: 600 }} noWrap title={run.label}>
+                          #{run.id} {run.label}
+                        </Typography>
+                        <Typography variant="caption" color="text.secondary" component="div">
+                          {run.generations} gen{run.limit ? ` · first ${run.limit}` : ''} · {new Date(run.createdAt).toLocaleString()}
+                        </Typography>
+                        <Chip size="small" label={runStateLabels[run.state]} color={stateColor[run.state]} variant={run.state === 'completed' ? 'outlined' : 'filled'} sx={{ mt: 0.5 }} data-testid="eval-run-state" />
+                        {run.error && (
+                          <Typography variant="caption" color="error" component="div" sx={{ mt: 0.5, whiteSpace: 'normal' }} data-testid="eval-run-error">
+                            {run.error}
+                          </Typography>
+                        )}
+                      </TableCell>
+                    </>
+                  )}
+                  <TableCell>{r ? `${r.name} v${r.version}` : '—'}</TableCell>
+                  <TableCell align="right">{r?.n ?? 0}</TableCell>
+                  <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                    {r && r.n > 0 ? <AccuracyCell r={r} /> : <span data-testid="eval-accuracy">—</span>}
                   </TableCell>
-                )}
-              </TableRow>
-            )),
-          )}
-        </TableBody>
-      </Table>
+                  <TableCell>
+                    <Typography variant="caption">{r ? r.perGeneration.map((g) => fmt(g.accuracy)).join(' · ') : ''}</Typography>
+                  </TableCell>
+                  {i === 0 && (
+                    <TableCell rowSpan={Math.max(1, run.results.length)}>
+                      <Stack spacing={0.5} sx={{ alignItems: 'flex-start' }}>
+                        <Button size="small" startIcon={<DownloadOutlinedIcon />} onClick={() => void csv.run(run.id, 'summary')} data-testid="eval-export-summary">
+                          Summary
+                        </Button>
+                        <Button size="small" startIcon={<DownloadOutlinedIcon />} onClick={() => void csv.run(run.id, 'questions')}>
+                          Generations
+                        </Button>
+                      </Stack>
+                    </TableCell>
+                  )}
+                </TableRow>
+              )),
+            )}
+          </TableBody>
+        </Table>
+      </Box>
       {csv.message && (
         <Alert severity={csv.message.ok ? 'success' : 'error'} sx={{ mt: 1 }} data-testid="eval-export-message">
           {csv.message.text}

@@ -40,8 +40,9 @@ function DetailView({ detail }: { detail: DisorderDetail }) {
           <Chip label={detail.disorderType} size="small" />
           {detail.isDemo && <Chip label="demo" size="small" color="warning" data-testid="demo-badge" />}
           <Box sx={{ flex: 1 }} />
+          {/* Orphanet's PURLs are http; the desktop shell opens only https links, and orpha.net serves both. */}
           {detail.purl && (
-            <Button size="small" href={detail.purl} target="_blank" rel="noopener noreferrer" endIcon={<OpenInNewIcon fontSize="small" />}>
+            <Button size="small" href={detail.purl.replace(/^http:\/\//i, 'https://')} target="_blank" rel="noopener noreferrer" endIcon={<OpenInNewIcon fontSize="small" />}>
               Orphanet
             </Button>
           )}

@@ -8,6 +8,7 @@ import {
   Button,
   Checkbox,
   Chip,
+  CircularProgress,
   FormControlLabel,
   IconButton,
   Paper,
@@ -53,7 +54,7 @@ export function ModelsPage() {
   const [path, setPath] = useState('');
   const [copy, setCopy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [fits, setFits] = useState<Record<string, ModelFit | string>>({});
+  const [fits, setFits] = useState<Record<string, ModelFit | string | 'checking'>>({});
   const [downloading, setDownloading] = useState(false);
   const [runs, setRuns] = useState<RunSummary[]>([]);
   // Bumped when a training run or a merge may have changed the adapters.
@@ -81,6 +82,8 @@ export function ModelsPage() {
     }
   };
   const checkFit = async (id: string) => {
+    // Reading the GPU state and the model's layout takes seconds on first use: say that it is happening.
+    setFits((f) => ({ ...f, [id]: 'checking' }));
     try {
       const fit = await api.call('models.fit', { id });
       setFits((f) => ({ ...f, [id]: fit }));
@@ -156,11 +159,16 @@ export function ModelsPage() {
                           <Button size="small" startIcon={<MemoryIcon />} onClick={() => void checkFit(m.id)}>
                             Check
                           </Button>
+                        ) : fit === 'checking' ? (
+                          <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }} data-testid="model-fit-checking">
+                            <CircularProgress size={14} aria-label="Checking" />
+                            <Typography variant="caption">Checking…</Typography>
+                          </Stack>
                         ) : typeof fit === 'string' ? (
                           fit
                         ) : (
                           <Tooltip title={fit.note}>
-                            <span>{fit.runsOn === 'gpu' ? `GPU (${fit.gpu}${fit.fitsGpu ? ', all layers' : `, ${fit.gpuLayers} layers`})` : 'CPU'}</span>
+                            <span>{fit.runsOn === 'gpu' ? `GPU (${fit.gpu}${fit.fitsGpu ? ', all layers' : `, ${fit.gpuLayers} layers`})` : fit.gpu ? 'CPU (does not fit the GPU)' : 'CPU only — no GPU detected'}</span>
                           </Tooltip>
                         )}
                       </TableCell>

@@ -1,7 +1,7 @@
 import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, Radio, RadioGroup, Stack, Table, TableBody, TableCell, TableRow, TextField, Typography } from '@mui/material';
 import { useState, type KeyboardEvent } from 'react';
 import type { QuestionOption } from '../../../../api/synthesis.js';
-import { rejectReasonLabels, rejectReasons, type RejectReason } from '../../../../api/review.js';
+import { rejectReasonLabels, rejectReasons, type BulkPreview, type RejectReason } from '../../../../api/review.js';
 
 export function RejectDialog({ open, onClose, onReject }: { open: boolean; onClose(): void; onReject(reason: RejectReason, note: string): void }) {
   const [reason, setReason] = useState<RejectReason>('medically-wrong');
@@ -151,32 +151,78 @@ export function CommentDialog({ open, onClose, onSave }: { open: boolean; onClos
 
 export type BulkChoice = { kind: 'accept' } | { kind: 'skip' } | { kind: 'reject'; reason: RejectReason; note: string };
 
-export function BulkDialog({ open, count, describe, onClose, onApply, error }: { open: boolean; count: number; describe: string; onClose(): void; onApply(d: BulkChoice): void; error: string | null }) {
-  const [kind, setKind] = useState<BulkChoice['kind']>('reject');
-  const [reason, setReason] = useState<RejectReason>('medically-wrong');
-  const verb = kind === 'reject' ? 'Reject' : kind === 'accept' ? 'Accept the pseudo-label of' : 'Skip';
+const bulkVerb: Record<BulkChoice['kind'], string> = { reject: 'Reject', accept: 'Accept the pseudo-label of', skip: 'Skip' };
+
+/**
+ * One decision applied to many items. Nothing is chosen to begin with (no destructive default), and the
+ * confirmation names the action, the count, and how many of the items have a pseudo-label contradicting the
+ * answer the question was written for: accepting those would store labels the author did not intend.
+ */
+export function BulkDialog({
+  open,
+  describe,
+  picked,
+  preview,
+  onClose,
+  onApply,
+  error,
+}: {
+  open: boolean;
+  describe: string;
+  /** Items ticked in the queue; 0 = the whole filtered queue. */
+  picked: number;
+  preview: BulkPreview | null;
+  onClose(): void;
+  onApply(d: BulkChoice): void;
+  error: string | null;
+}) {
+  const [kind, setKind] = useState<BulkChoice['kind'] | null>(null);
+  const [reason, setReason] = useState<RejectReason | null>(null);
+  const [wasOpen, setWasOpen] = useState(open);
+  // Each opening starts with nothing chosen.
+  if (open !== wasOpen) {
+    setWasOpen(open);
+    if (open) {
+      setKind(null);
+      setReason(null);
+    }
+  }
+  const count = preview?.count ?? 0;
+  const items = `${count.toLocaleString()} ${count === 1 ? 'item' : 'items'}`;
+  const ready = kind !== null && (kind !== 'reject' || reason !== null) && count > 0 && !(kind === 'accept' && (preview?.unlabelled ?? 0) > 0);
+  const contradicting = preview?.contradicting ?? 0;
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="bulk-dialog">
-      <DialogTitle>Apply one decision to the selection</DialogTitle>
+    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="bulk-dialog" aria-labelledby="bulk-dialog-title">
+      <DialogTitle id="bulk-dialog-title">Apply one decision to {picked > 0 ? 'the ticked items' : 'the whole queue'}</DialogTitle>
       <DialogContent>
-        <Typography variant="body2" color="text.secondary">
-          Selection: {describe}
+        <Typography variant="body2" color="text.secondary" data-testid="bulk-scope">
+          {picked > 0 ? `${picked.toLocaleString()} ticked in the queue (of: ${describe})` : `Selection: ${describe}`}
         </Typography>
-        <RadioGroup row value={kind} onChange={(e) => setKind(e.target.value as BulkChoice['kind'])} sx={{ mt: 1 }}>
-          <FormControlLabel value="reject" control={<Radio size="small" />} label="Reject" />
-          <FormControlLabel value="accept" control={<Radio size="small" />} label="Accept pseudo-label" />
-          <FormControlLabel value="skip" control={<Radio size="small" />} label="Skip" />
+        <RadioGroup row value={kind ?? ''} onChange={(e) => setKind(e.target.value as BulkChoice['kind'])} sx={{ mt: 1 }} aria-label="Decision">
+          <FormControlLabel value="accept" control={<Radio size="small" />} label="Accept pseudo-label" data-testid="bulk-kind-accept" />
+          <FormControlLabel value="reject" control={<Radio size="small" />} label="Reject" data-testid="bulk-kind-reject" />
+          <FormControlLabel value="skip" control={<Radio size="small" />} label="Skip" data-testid="bulk-kind-skip" />
         </RadioGroup>
         {kind === 'reject' && (
-          <RadioGroup value={reason} onChange={(e) => setReason(e.target.value as RejectReason)}>
+          <RadioGroup value={reason ?? ''} onChange={(e) => setReason(e.target.value as RejectReason)} aria-label="Reject reason">
             {rejectReasons.map((r) => (
-              <FormControlLabel key={r} value={r} control={<Radio size="small" />} label={rejectReasonLabels[r]} />
+              <FormControlLabel key={r} value={r} control={<Radio size="small" />} label={rejectReasonLabels[r]} data-testid={`bulk-reason-${r}`} />
             ))}
           </RadioGroup>
         )}
-        <Alert severity="warning" sx={{ mt: 1 }} data-testid="bulk-count">
-          {verb} {count.toLocaleString()} {count === 1 ? 'item' : 'items'}. Each gets its own audit entry; undo works item by item.
-        </Alert>
+        {preview === null ? (
+          <Typography variant="body2" sx={{ mt: 1 }}>
+            Counting the selection…
+          </Typography>
+        ) : (
+          <Alert severity={kind === 'accept' && contradicting > 0 ? 'error' : 'warning'} sx={{ mt: 1 }} data-testid="bulk-count">
+            {kind ? `${bulkVerb[kind]} ${items}.` : `${items} selected: choose a decision.`}{' '}
+            {contradicting > 0
+              ? `${contradicting.toLocaleString()} of them have a pseudo-label that contradicts the intended answer${kind === 'accept' ? ': accepting stores those labels as correct' : ''}.`
+              : 'None has a pseudo-label that contradicts the intended answer.'}
+            {kind === 'accept' && preview.unlabelled > 0 ? ` ${preview.unlabelled.toLocaleString()} have no pseudo-label to accept: narrow the selection.` : ''} Each gets its own audit entry; undo works item by item.
+          </Alert>
+        )}
         {error && (
           <Alert severity="error" sx={{ mt: 1 }}>
             {error}
@@ -184,15 +230,17 @@ export function BulkDialog({ open, count, describe, onClose, onApply, error }: {
         )}
       </DialogContent>
       <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
+        <Button onClick={onClose} data-testid="bulk-cancel">
+          Cancel
+        </Button>
         <Button
           variant="contained"
           color={kind === 'reject' ? 'error' : 'primary'}
-          disabled={count === 0}
-          onClick={() => onApply(kind === 'reject' ? { kind, reason, note: '' } : { kind })}
+          disabled={!ready}
+          onClick={() => kind && onApply(kind === 'reject' ? { kind, reason: reason ?? 'other', note: '' } : { kind })}
           data-testid="bulk-confirm"
         >
-          {verb} {count.toLocaleString()}
+          {kind ? `${bulkVerb[kind]} ${count.toLocaleString()}` : 'Choose a decision'}
         </Button>
       </DialogActions>
     </Dialog>

@@ -38,6 +38,8 @@ export interface QueueToolbarProps {
   filters: Filters;
   setFilters: Dispatch<SetStateAction<Filters>>;
   counts: Pick<QueueResult, 'total' | 'byStatus' | 'scope'> | null;
+  /** Rows ticked in the queue: bulk then applies to them instead of the whole queue. */
+  picked: number;
   onProfile(id: number): void;
   onBulk(): void;
   onHelp(): void;
@@ -49,7 +51,7 @@ export interface QueueToolbarProps {
  * from one item to the next does not re-render it: that keeps the next item fast at 10,000 in the queue.
  */
 export const QueueToolbar = memo(function QueueToolbar(props: QueueToolbarProps) {
-  const { datasets, datasetIds, setDatasetIds, order, setOrder, searchText, setSearchText, searchRef, session, filters, setFilters, counts, onProfile, onBulk, onHelp, onToggleSide } = props;
+  const { datasets, datasetIds, setDatasetIds, order, setOrder, searchText, setSearchText, searchRef, session, filters, setFilters, counts, picked, onProfile, onBulk, onHelp, onToggleSide } = props;
   const setF = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
   const toggleStatus = (s: ItemStatus | 'all') =>
     setF({ statuses: s === 'all' ? [] : filters.statuses.length === 1 && filters.statuses[0] === s ? [] : [s] });
@@ -65,6 +67,7 @@ export const QueueToolbar = memo(function QueueToolbar(props: QueueToolbarProps)
             onChange={(e) => setDatasetIds(typeof e.target.value === 'string' ? [] : e.target.value)}
             renderValue={(ids) => (ids.length === 0 ? 'Choose datasets' : (datasets ?? []).filter((d) => ids.includes(d.id)).map((d) => `${d.name} v${d.version}`).join(', '))}
             sx={{ minWidth: 220, maxWidth: 360 }}
+            SelectDisplayProps={{ 'aria-label': 'Datasets' } as object}
             data-testid="dataset-select"
           >
             {(datasets ?? []).map((d) => (
@@ -74,7 +77,7 @@ export const QueueToolbar = memo(function QueueToolbar(props: QueueToolbarProps)
               </MenuItem>
             ))}
           </Select>
-          <Select size="small" value={order} onChange={(e) => setOrder(e.target.value as QueueOrder)} data-testid="order-select">
+          <Select size="small" value={order} onChange={(e) => setOrder(e.target.value as QueueOrder)} SelectDisplayProps={{ 'aria-label': 'Queue order' } as object} data-testid="order-select">
             <MenuItem value="uncertainty">Most uncertain first</MenuItem>
             <MenuItem value="created">Order of creation</MenuItem>
           </Select>
@@ -87,7 +90,7 @@ export const QueueToolbar = memo(function QueueToolbar(props: QueueToolbarProps)
             onKeyDown={(e) => {
               if (e.key === 'Escape' || e.key === 'Enter') (e.target as HTMLInputElement).blur();
             }}
-            slotProps={{ htmlInput: { 'data-testid': 'review-search' } }}
+            slotProps={{ htmlInput: { 'data-testid': 'review-search', 'aria-label': 'Search the queue' } }}
             sx={{ width: 200 }}
           />
           <Box sx={{ flex: 1 }} />
@@ -96,6 +99,7 @@ export const QueueToolbar = memo(function QueueToolbar(props: QueueToolbarProps)
               size="small"
               value={session.reviewer.id}
               onChange={(e) => onProfile(Number(e.target.value))}
+              SelectDisplayProps={{ 'aria-label': 'Acting reviewer' } as object}
               data-testid="profile-select"
             >
               {session.reviewers.map((r) => (
@@ -117,7 +121,7 @@ export const QueueToolbar = memo(function QueueToolbar(props: QueueToolbarProps)
           )}
           {session?.reviewer.role === 'admin' && (
             <Button size="small" variant="outlined" onClick={onBulk} disabled={!counts || counts.total === 0} data-testid="open-bulk">
-              Bulk…
+              {picked > 0 ? `Bulk on ${picked} ticked…` : 'Bulk…'}
             </Button>
           )}
           <Tooltip title="Keyboard shortcuts (?)">
@@ -166,30 +170,30 @@ export const QueueToolbar = memo(function QueueToolbar(props: QueueToolbarProps)
             sx={{ width: 120 }}
             getAriaLabel={(i) => (i === 0 ? 'Minimum vote share' : 'Maximum vote share')}
           />
-          <Select size="small" value={filters.disagreement} onChange={(e) => setF({ disagreement: e.target.value as Tri })} sx={{ fontSize: 13 }} data-testid="disagreement-select">
+          <Select size="small" value={filters.disagreement} onChange={(e) => setF({ disagreement: e.target.value as Tri })} SelectDisplayProps={{ 'aria-label': 'Model versus intended answer' } as object} sx={{ fontSize: 13 }} data-testid="disagreement-select">
             <MenuItem value="any">Model vs intended: any</MenuItem>
             <MenuItem value="yes">Model disagrees</MenuItem>
             <MenuItem value="no">Model agrees</MenuItem>
           </Select>
           <FormControlLabel control={<Checkbox size="small" checked={filters.tiesOnly} onChange={(e) => setF({ tiesOnly: e.target.checked })} />} label={<Typography variant="body2">Ties</Typography>} />
-          <Select size="small" multiple displayEmpty value={filters.questionTypes} onChange={(e) => setF({ questionTypes: e.target.value as QuestionType[] })} renderValue={(v) => (v.length ? v.join(', ') : 'Any type')} sx={{ fontSize: 13 }}>
+          <Select size="small" multiple displayEmpty value={filters.questionTypes} onChange={(e) => setF({ questionTypes: e.target.value as QuestionType[] })} renderValue={(v) => (v.length ? v.join(', ') : 'Any type')} SelectDisplayProps={{ 'aria-label': 'Question types' } as object} sx={{ fontSize: 13 }}>
             {questionTypes.map((t) => (
               <MenuItem key={t} value={t}>
                 {t}
               </MenuItem>
             ))}
           </Select>
-          <Select size="small" multiple displayEmpty value={filters.difficulties} onChange={(e) => setF({ difficulties: e.target.value as Difficulty[] })} renderValue={(v) => (v.length ? v.join(', ') : 'Any difficulty')} sx={{ fontSize: 13 }}>
+          <Select size="small" multiple displayEmpty value={filters.difficulties} onChange={(e) => setF({ difficulties: e.target.value as Difficulty[] })} renderValue={(v) => (v.length ? v.join(', ') : 'Any difficulty')} SelectDisplayProps={{ 'aria-label': 'Difficulties' } as object} sx={{ fontSize: 13 }}>
             {difficulties.map((t) => (
               <MenuItem key={t} value={t}>
                 {t}
               </MenuItem>
             ))}
           </Select>
-          <TextField size="small" placeholder="Disorder ORPHA" value={filters.orphaCode} onChange={(e) => setF({ orphaCode: e.target.value.trim() })} sx={{ width: 155 }} slotProps={{ htmlInput: { 'data-testid': 'orpha-filter' } }} />
-          <TextField size="small" placeholder="Branch ORPHA" value={filters.branch} onChange={(e) => setF({ branch: e.target.value.trim() })} sx={{ width: 145 }} />
+          <TextField size="small" placeholder="Disorder ORPHA" value={filters.orphaCode} onChange={(e) => setF({ orphaCode: e.target.value.trim() })} sx={{ width: 155 }} slotProps={{ htmlInput: { 'data-testid': 'orpha-filter', 'aria-label': 'Built from disorder (ORPHA code)' } }} />
+          <TextField size="small" placeholder="Branch ORPHA" value={filters.branch} onChange={(e) => setF({ branch: e.target.value.trim() })} sx={{ width: 145 }} slotProps={{ htmlInput: { 'aria-label': 'Branch (ORPHA code)' } }} />
           {session && !(session.blind && session.reviewer.role !== 'admin') && (
-            <Select<number | ''> size="small" displayEmpty value={filters.decidedBy} onChange={(e) => setF({ decidedBy: e.target.value === '' ? '' : Number(e.target.value) })} sx={{ fontSize: 13 }}>
+            <Select<number | ''> size="small" displayEmpty value={filters.decidedBy} onChange={(e) => setF({ decidedBy: e.target.value === '' ? '' : Number(e.target.value) })} SelectDisplayProps={{ 'aria-label': 'Decided by' } as object} sx={{ fontSize: 13 }}>
               <MenuItem value="">Any reviewer</MenuItem>
               {session.reviewers.map((r) => (
                 <MenuItem key={r.id} value={r.id}>
@@ -201,7 +205,7 @@ export const QueueToolbar = memo(function QueueToolbar(props: QueueToolbarProps)
         </Stack>
 
         <Stack direction="row" spacing={1.5} sx={{ mt: 1, alignItems: 'center' }}>
-          <LinearProgress variant="determinate" value={progress} sx={{ flex: 1, height: 6, borderRadius: 3 }} data-testid="review-progress" />
+          <LinearProgress variant="determinate" value={progress} sx={{ flex: 1, height: 6, borderRadius: 3 }} data-testid="review-progress" aria-label="Review progress" />
           <Typography variant="caption" color="text.secondary" data-testid="review-counts">
             {counts
               ? `${counts.scope.decided.toLocaleString()} of ${counts.scope.items.toLocaleString()} decided · ${counts.total.toLocaleString()} in this queue`

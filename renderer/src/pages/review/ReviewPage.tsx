@@ -1,240 +1,91 @@
-import { Alert, Box, Button, LinearProgress, Snackbar, Stack, Tab, Tabs, Typography } from '@mui/material';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { Decision, DecisionInput, QueueFilterInput, QueueOrder, ReviewSession } from '../../../../api/review.js';
-import type { DatasetSummary } from '../../../../api/synthesis.js';
+import { Alert, Box, Button, LinearProgress, Snackbar, Tab, Tabs, Typography } from '@mui/material';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { BulkPreview, Decision } from '../../../../api/review.js';
 import { useApi } from '../../api/ApiContext.js';
 import { errorMessage } from '../../api/clientError.js';
-import { useDebounced } from '../knowledge/useDebounced.js';
+import { ActionBar } from './ActionBar.js';
 import { BulkDialog, CommentDialog, EditDialog, RejectDialog, ShortcutsDialog, type BulkChoice } from './Dialogs.js';
 import { ItemView } from './ItemView.js';
 import { QueueList } from './QueueList.js';
-import { initialFilters, QueueToolbar, type Filters } from './QueueToolbar.js';
+import { QueueToolbar } from './QueueToolbar.js';
 import { AgreementPanel, GuidelinesPanel } from './SidePanels.js';
+import { useDecisions } from './useDecisions.js';
+import { useReviewKeys, type ReviewDialog } from './useReviewKeys.js';
 import { useReviewQueue } from './useReviewQueue.js';
+import { useQueueFilter, useReviewSession, type Notify } from './useReviewScope.js';
+import { useRowSelection } from './useRowSelection.js';
 
-const profileKey = 'medssr.review.reviewerId';
-
-function storedProfile(): number | undefined {
-  const v = Number(localStorage.getItem(profileKey));
-  return Number.isInteger(v) && v > 0 ? v : undefined;
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  if (!el) return false;
-  return el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable;
+/** Bulk: what the confirmation shows (fetched when it opens) and the apply, for the ticked rows or the whole queue. */
+function useBulk(args: { filter: ReturnType<typeof useQueueFilter>['filter']; picked: { datasetId: number; seq: number }[]; actingId: number | undefined; onApplied(n: number): void }) {
+  const api = useApi();
+  const [preview, setPreview] = useState<BulkPreview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { filter, picked, actingId, onApplied } = args;
+  const items = picked.length ? { items: picked } : {};
+  const open = () => {
+    setPreview(null);
+    setError(null);
+    if (!filter) return;
+    api.call('review.bulkPreview', { filter, ...items, reviewerId: actingId }).then(setPreview, (e: unknown) => setError(errorMessage(e)));
+  };
+  const apply = async (choice: BulkChoice) => {
+    if (!filter || !preview) return false;
+    try {
+      const r = await api.call('review.bulk', { filter, ...items, decision: choice as Extract<Decision, { kind: BulkChoice['kind'] }>, confirmCount: preview.count, reviewerId: actingId });
+      onApplied(r.applied);
+      return true;
+    } catch (e) {
+      setError(errorMessage(e));
+      return false;
+    }
+  };
+  return { preview, error, open, apply };
 }
 
 export function ReviewPage({ active }: { active: boolean }) {
-  const api = useApi();
-  const [datasets, setDatasets] = useState<DatasetSummary[] | null>(null);
-  const [datasetIds, setDatasetIds] = useState<number[]>([]);
-  const [session, setSession] = useState<ReviewSession | null>(null);
-  const [reviewerId, setReviewerId] = useState<number | undefined>(storedProfile);
-  const [filters, setFilters] = useState<Filters>(initialFilters);
-  const [order, setOrder] = useState<QueueOrder>('uncertainty');
-  const [searchText, setSearchText] = useState('');
-  const search = useDebounced(searchText.trim(), 200);
-  const [dialog, setDialog] = useState<null | 'reject' | 'edit' | 'comment' | 'bulk' | 'help'>(null);
-  const [side, setSide] = useState<'guidelines' | 'agreement' | null>('guidelines');
   const [message, setMessage] = useState<{ text: string; severity: 'success' | 'error' | 'info' } | null>(null);
-  const [bulkError, setBulkError] = useState<string | null>(null);
-  const [decisions, setDecisions] = useState(0);
-  const searchRef = useRef<HTMLInputElement>(null);
-
-  const actingId = session?.authenticated ? undefined : reviewerId;
-  const isAdmin = session?.reviewer.role === 'admin';
-
-  const loadSession = useCallback(() => {
-    api.call('review.session', { reviewerId: storedProfile() }).then(setSession, (e: unknown) => {
-      // A stored profile that no longer exists falls back to the default one.
-      if (storedProfile() !== undefined) {
-        localStorage.removeItem(profileKey);
-        setReviewerId(undefined);
-        api.call('review.session', {}).then(setSession, (err: unknown) => setMessage({ text: errorMessage(err), severity: 'error' }));
-      } else setMessage({ text: errorMessage(e), severity: 'error' });
-    });
-  }, [api]);
-
-  useEffect(() => {
-    if (!active) return;
-    loadSession();
-    api.call('synthesis.datasets', {}).then(
-      (list) => {
-        setDatasets(list);
-        setDatasetIds((cur) => (cur.length ? cur.filter((id) => list.some((d) => d.id === id)) : list.map((d) => d.id)));
-      },
-      (e: unknown) => setMessage({ text: errorMessage(e), severity: 'error' }),
-    );
-  }, [api, active, loadSession]);
-
-  const filter = useMemo<QueueFilterInput | null>(() => {
-    if (datasetIds.length === 0) return null;
-    return {
-      datasetIds,
-      ...(filters.statuses.length ? { statuses: filters.statuses } : {}),
-      ...(filters.share[0] > 0 ? { voteShareMin: filters.share[0] } : {}),
-      ...(filters.share[1] < 1 ? { voteShareMax: filters.share[1] } : {}),
-      ...(filters.disagreement !== 'any' ? { disagreement: filters.disagreement === 'yes' } : {}),
-      ...(filters.tiesOnly ? { tie: true } : {}),
-      ...(filters.questionTypes.length ? { questionTypes: filters.questionTypes } : {}),
-      ...(filters.difficulties.length ? { difficulties: filters.difficulties } : {}),
-      ...(/^\d+$/.test(filters.orphaCode) ? { orphaCode: filters.orphaCode } : {}),
-      ...(/^\d+$/.test(filters.branch) ? { branch: filters.branch } : {}),
-      ...(filters.decidedBy !== '' ? { decidedBy: filters.decidedBy } : {}),
-      ...(search ? { search } : {}),
-    };
-  }, [datasetIds, filters, search]);
-
-  const q = useReviewQueue(session ? filter : null, order, actingId);
+  const notify = useCallback<Notify>((text, severity) => setMessage({ text, severity }), []);
+  const scope = useReviewSession(active, notify);
+  const { session, actingId, isAdmin } = scope;
+  const f = useQueueFilter(scope.datasetIds);
+  const q = useReviewQueue(session ? f.filter : null, f.order, actingId);
   const item = q.item;
-
-  // Keys can arrive between a commit and the next effects; handlers read the item on screen from here.
-  const itemRef = useRef(item);
-  useLayoutEffect(() => {
-    itemRef.current = item;
-  });
-  // Decisions are saved one after another, in the order they were made, while the cursor moves on at once.
-  const saving = useRef<Promise<unknown>>(Promise.resolve());
-  const [pendingSaves, setPendingSaves] = useState(0);
-  const enqueue = useCallback((work: () => Promise<unknown>) => {
-    setPendingSaves((n) => n + 1);
-    saving.current = saving.current.then(work).finally(() => setPendingSaves((n) => n - 1));
-  }, []);
-
-  const decide = useCallback(
-    (decision: DecisionInput, advance = true) => {
-      const target = itemRef.current;
-      if (!target) return;
-      const ref = { datasetId: target.datasetId, seq: target.seq };
-      // An admin's verdict on a conflict is the adjudication that settles it.
-      const adjudicate = isAdmin && target.status === 'conflict' && (decision.kind === 'accept' || decision.kind === 'answer' || decision.kind === 'reject');
-      if (advance) q.advanceFrom(ref);
-      enqueue(async () => {
-        try {
-          const r = await api.call('review.decide', { ...ref, decision, adjudicate, reviewerId: actingId });
-          q.afterDecision(ref, r.status);
-          setDecisions((n) => n + 1);
-        } catch (e) {
-          setMessage({ text: `Not saved (${target.questionId}): ${errorMessage(e)}`, severity: 'error' });
-          q.jumpTo(ref);
-        }
-      });
-    },
-    [api, q, actingId, enqueue, isAdmin],
-  );
-
-  const undo = useCallback(() => enqueue(async () => {
-    try {
-      const r = await api.call('review.undo', { reviewerId: actingId });
-      if (!r.reverted) {
-        setMessage({ text: 'Nothing to undo', severity: 'info' });
-        return;
-      }
-      const ref = { datasetId: r.reverted.datasetId, seq: r.reverted.seq };
-      q.jumpTo(ref);
-      q.refreshItem(ref);
-      setDecisions((n) => n + 1);
-      setMessage({ text: `Undid ${r.reverted.action} on ${r.reverted.questionId}`, severity: 'success' });
-    } catch (e) {
-      setMessage({ text: errorMessage(e), severity: 'error' });
-    }
-  }), [api, actingId, q, enqueue]);
-
-  const pick = useCallback(
-    (letter: string) => {
-      decide({ kind: 'answer', answer: letter });
-    },
-    [decide],
-  );
-
-  // Keyboard first: the whole session works without the mouse.
-  const keyState = useRef({ dialog, pick, decide, undo, q });
-  useLayoutEffect(() => {
-    keyState.current = { dialog, pick, decide, undo, q };
-  });
-  useEffect(() => {
-    if (!active) return;
-    const onKey = (e: KeyboardEvent) => {
-      const { dialog, pick, decide, undo, q } = keyState.current;
-      const item = itemRef.current;
-      if (dialog) return;
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z' && !isTyping(e.target)) {
-        e.preventDefault();
-        undo();
-        return;
-      }
-      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
-      const key = e.key;
-      if (/^[1-9]$/.test(key) && item) {
-        const option = item.options[Number(key) - 1];
-        if (option) {
-          e.preventDefault();
-          pick(option.letter);
-        }
-        return;
-      }
-      const k = key.toLowerCase();
-      const handled = (() => {
-        if (key === '?') setDialog('help');
-        else if (key === '/') searchRef.current?.focus();
-        else if (k === 'j') q.next();
-        else if (k === 'k') q.prev();
-        else if (k === 'g') setSide((s) => (s ? null : 'guidelines'));
-        else if (k === 'u') undo();
-        else if (!item) return false;
-        else if (k === 'a') {
-          if (item.pseudoLabel?.label) decide({ kind: 'accept' });
-          else setMessage({ text: 'No pseudo-label to accept: pick the answer with 1–5', severity: 'info' });
-        } else if (k === 'r') setDialog('reject');
-        else if (k === 'e') setDialog('edit');
-        else if (k === 's') decide({ kind: 'skip' });
-        else if (k === 'c') setDialog('comment');
-        else return false;
-        return true;
-      })();
-      if (handled) e.preventDefault();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [active]);
-
-  const applyBulk = async (choice: BulkChoice) => {
-    if (!filter || !q.counts) return;
-    try {
-      const r = await api.call('review.bulk', { filter, decision: choice as Extract<Decision, { kind: BulkChoice['kind'] }>, confirmCount: q.counts.total, reviewerId: actingId });
-      setDialog(null);
-      setBulkError(null);
-      setMessage({ text: `Applied to ${r.applied.toLocaleString()} items`, severity: 'success' });
+  const [dialog, setDialog] = useState<ReviewDialog>(null);
+  const [side, setSide] = useState<'guidelines' | 'agreement' | null>('guidelines');
+  const searchRef = useRef<HTMLInputElement>(null);
+  const d = useDecisions(q, { actingId, isAdmin, notify });
+  const selection = useRowSelection(q.rows);
+  const { clear: clearSelection } = selection;
+  // A new filter is a new queue: ticks from the old one would act on items no longer shown.
+  useEffect(() => clearSelection(), [f.filter, clearSelection]);
+  const bulk = useBulk({
+    filter: f.filter,
+    picked: selection.selected,
+    actingId,
+    onApplied: (n) => {
+      notify(`Applied to ${n.toLocaleString()} items`, 'success');
+      clearSelection();
       q.reload();
-      setDecisions((n) => n + 1);
-    } catch (e) {
-      setBulkError(errorMessage(e));
-    }
-  };
+      d.saved();
+    },
+  });
+
+  const toggleSide = useCallback(() => setSide((s) => (s ? null : 'guidelines')), []);
+  useReviewKeys(active, { dialog, setDialog, toggleSide, itemRef: d.itemRef, searchRef, decide: d.decide, undo: d.undo, q, notify });
 
   // A dialog that closes keeps the focus until its exit transition ends; keys must reach the page at once.
   const closeDialog = () => {
     setDialog(null);
     (document.activeElement as HTMLElement | null)?.blur();
   };
-
-  const onProfile = useCallback(
-    (id: number) => {
-      localStorage.setItem(profileKey, String(id));
-      setReviewerId(id);
-      api.call('review.session', { reviewerId: id }).then(setSession, () => undefined);
-    },
-    [api],
-  );
+  const { open: openBulkPreview } = bulk;
   const onBulk = useCallback(() => {
-    setBulkError(null);
+    openBulkPreview();
     setDialog('bulk');
-  }, []);
+  }, [openBulkPreview]);
   const onHelp = useCallback(() => setDialog('help'), []);
-  const onToggleSide = useCallback(() => setSide((s) => (s ? null : 'guidelines')), []);
 
-  if (datasets && datasets.length === 0) {
+  if (scope.datasets && scope.datasets.length === 0) {
     return (
       <Box sx={{ p: 4 }} data-testid="review-empty">
         <Alert severity="info">No synthetic dataset yet. Create one on the Synthesis page (and label it), then review it here.</Alert>
@@ -242,40 +93,26 @@ export function ReviewPage({ active }: { active: boolean }) {
     );
   }
 
-  const counts = q.counts;
-  const selectionText = [
-    filters.statuses.length ? `status ${filters.statuses.join(', ')}` : 'every status',
-    filters.orphaCode ? `built from ORPHA:${filters.orphaCode}` : '',
-    filters.branch ? `branch ORPHA:${filters.branch}` : '',
-    filters.share[0] > 0 || filters.share[1] < 1 ? `vote share ${filters.share[0]}–${filters.share[1]}` : '',
-    filters.disagreement !== 'any' ? `model ${filters.disagreement === 'yes' ? 'disagrees' : 'agrees'} with intended` : '',
-    filters.tiesOnly ? 'ties' : '',
-    filters.questionTypes.length ? filters.questionTypes.join(', ') : '',
-    filters.difficulties.length ? filters.difficulties.join(', ') : '',
-    search ? `matching “${search}”` : '',
-  ]
-    .filter(Boolean)
-    .join(' · ');
-
   return (
-    <Box sx={{ height: '100%', display: 'flex', flexDirection: 'column' }} data-testid="review-page" data-saving={pendingSaves > 0 ? 'true' : 'false'}>
+    <Box sx={{ height: '100%', display: 'flex', flexDirection: 'column' }} data-testid="review-page" data-saving={d.pendingSaves > 0 ? 'true' : 'false'}>
       <QueueToolbar
-        datasets={datasets}
-        datasetIds={datasetIds}
-        setDatasetIds={setDatasetIds}
-        order={order}
-        setOrder={setOrder}
-        searchText={searchText}
-        setSearchText={setSearchText}
+        datasets={scope.datasets}
+        datasetIds={scope.datasetIds}
+        setDatasetIds={scope.setDatasetIds}
+        order={f.order}
+        setOrder={f.setOrder}
+        searchText={f.searchText}
+        setSearchText={f.setSearchText}
         searchRef={searchRef}
         session={session}
-        filters={filters}
-        setFilters={setFilters}
+        filters={f.filters}
+        setFilters={f.setFilters}
         counts={q.counts}
-        onProfile={onProfile}
+        picked={selection.selected.length}
+        onProfile={scope.onProfile}
         onBulk={onBulk}
         onHelp={onHelp}
-        onToggleSide={onToggleSide}
+        onToggleSide={toggleSide}
       />
 
       {q.loading && <LinearProgress />}
@@ -286,46 +123,27 @@ export function ReviewPage({ active }: { active: boolean }) {
       )}
 
       <Box sx={{ flex: 1, minHeight: 0, display: 'flex' }}>
-        <Box sx={{ width: 250, flexShrink: 0, borderRight: 1, borderColor: 'divider' }}>
-          <QueueList rows={q.rows} index={q.index} onSelect={q.setIndex} />
+        <Box sx={{ width: { xs: 200, lg: 250 }, flexShrink: 0, borderRight: 1, borderColor: 'divider', display: 'flex', flexDirection: 'column' }} component="nav" aria-label="Review queue">
+          {isAdmin && selection.selected.length > 0 && (
+            <Box sx={{ px: 1, py: 0.5, borderBottom: 1, borderColor: 'divider', display: 'flex', alignItems: 'center' }}>
+              <Typography variant="caption" sx={{ flex: 1 }} data-testid="picked-count">
+                {selection.selected.length} ticked
+              </Typography>
+              <Button size="small" onClick={clearSelection}>
+                Clear
+              </Button>
+            </Box>
+          )}
+          <Box sx={{ flex: 1, minHeight: 0 }}>
+            <QueueList rows={q.rows} index={q.index} onSelect={q.setIndex} picking={isAdmin ? selection : undefined} />
+          </Box>
         </Box>
 
-        <Box sx={{ flex: 1, minWidth: 0, overflow: 'auto' }} data-testid="item-pane">
-          <Box sx={{ position: 'sticky', top: 0, zIndex: 1, bgcolor: 'background.paper', borderBottom: 1, borderColor: 'divider', px: 2, py: 1 }}>
-            <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
-              <Button size="small" variant="contained" color="success" disabled={!item?.pseudoLabel?.label} onClick={() => decide({ kind: 'accept' })} data-testid="accept">
-                Accept <Kbd k="A" />
-              </Button>
-              <Button size="small" variant="outlined" color="error" disabled={!item} onClick={() => setDialog('reject')} data-testid="reject">
-                Reject <Kbd k="R" />
-              </Button>
-              <Button size="small" variant="outlined" disabled={!item} onClick={() => setDialog('edit')}>
-                Edit <Kbd k="E" />
-              </Button>
-              <Button size="small" variant="outlined" color="warning" disabled={!item} onClick={() => decide({ kind: 'skip' })}>
-                Skip <Kbd k="S" />
-              </Button>
-              <Button size="small" disabled={!item} onClick={() => setDialog('comment')}>
-                Comment <Kbd k="C" />
-              </Button>
-              <Button size="small" onClick={() => undo()} data-testid="undo">
-                Undo <Kbd k="U" />
-              </Button>
-              <Box sx={{ flex: 1 }} />
-              <Typography variant="body2" color="text.secondary" data-testid="queue-position">
-                {q.rows.length ? `${(q.index + 1).toLocaleString()} / ${q.rows.length.toLocaleString()}` : '0 / 0'}
-              </Typography>
-              <Button size="small" onClick={q.prev} disabled={q.index === 0}>
-                Prev <Kbd k="K" />
-              </Button>
-              <Button size="small" onClick={q.next} disabled={q.index >= q.rows.length - 1}>
-                Next <Kbd k="J" />
-              </Button>
-            </Stack>
-          </Box>
+        <Box sx={{ flex: 1, minWidth: 0, overflow: 'auto' }} data-testid="item-pane" component="section" aria-label="Item under review">
+          <ActionBar item={item} q={q} decide={d.decide} undo={d.undo} setDialog={setDialog} />
           <Box sx={{ p: 2, maxWidth: 980 }}>
             {item ? (
-              <ItemView item={item} onPick={pick} />
+              <ItemView item={item} onPick={(letter) => d.decide({ kind: 'answer', answer: letter })} />
             ) : (
               <Typography color="text.secondary" data-testid="no-item">
                 {q.loading ? 'Loading…' : q.rows.length === 0 ? 'Nothing in this queue. Change the filters or pick another dataset.' : 'Loading the item…'}
@@ -335,16 +153,24 @@ export function ReviewPage({ active }: { active: boolean }) {
         </Box>
 
         {side && session && (
-          <Box sx={{ width: 360, flexShrink: 0, borderLeft: 1, borderColor: 'divider', display: 'flex', flexDirection: 'column' }}>
+          <Box sx={{ width: { xs: 280, lg: 360 }, flexShrink: 0, borderLeft: 1, borderColor: 'divider', display: { xs: 'none', md: 'flex' }, flexDirection: 'column' }} component="aside">
             <Tabs value={side} onChange={(_, v: 'guidelines' | 'agreement') => setSide(v)} variant="fullWidth">
               <Tab value="guidelines" label="Guidelines" />
               <Tab value="agreement" label="Agreement" data-testid="agreement-tab" />
             </Tabs>
             <Box sx={{ flex: 1, overflow: 'auto', p: 2 }}>
               {side === 'guidelines' ? (
-                <GuidelinesPanel session={session} onChanged={loadSession} />
+                <GuidelinesPanel session={session} onChanged={scope.loadSession} />
               ) : (
-                <AgreementPanel session={session} datasetIds={datasetIds} refreshKey={decisions} onChanged={() => { loadSession(); q.reload(); }} />
+                <AgreementPanel
+                  session={session}
+                  datasetIds={scope.datasetIds}
+                  refreshKey={d.decisions}
+                  onChanged={() => {
+                    scope.loadSession();
+                    q.reload();
+                  }}
+                />
               )}
             </Box>
           </Box>
@@ -356,7 +182,7 @@ export function ReviewPage({ active }: { active: boolean }) {
         onClose={() => setDialog(null)}
         onReject={(reason, note) => {
           closeDialog();
-          decide({ kind: 'reject', reason, note });
+          d.decide({ kind: 'reject', reason, note });
         }}
       />
       {item && (
@@ -367,7 +193,7 @@ export function ReviewPage({ active }: { active: boolean }) {
           onClose={() => setDialog(null)}
           onSave={(stem, options) => {
             closeDialog();
-            decide({ kind: 'edit', stem, options }, false);
+            d.decide({ kind: 'edit', stem, options }, false);
           }}
         />
       )}
@@ -376,10 +202,18 @@ export function ReviewPage({ active }: { active: boolean }) {
         onClose={() => setDialog(null)}
         onSave={(text) => {
           closeDialog();
-          decide({ kind: 'comment', text }, false);
+          d.decide({ kind: 'comment', text }, false);
         }}
       />
-      <BulkDialog open={dialog === 'bulk'} count={counts?.total ?? 0} describe={selectionText} onClose={() => setDialog(null)} onApply={(c) => void applyBulk(c)} error={bulkError} />
+      <BulkDialog
+        open={dialog === 'bulk'}
+        describe={f.describe}
+        picked={selection.selected.length}
+        preview={bulk.preview}
+        onClose={() => setDialog(null)}
+        onApply={(c) => void bulk.apply(c).then((ok) => ok && setDialog(null))}
+        error={bulk.error}
+      />
       <ShortcutsDialog open={dialog === 'help'} onClose={() => setDialog(null)} />
       {message && (
         <Snackbar open autoHideDuration={4000} onClose={() => setMessage(null)} anchorOrigin={{ vertical: 'bottom', horizontal: 'center' }}>
@@ -388,14 +222,6 @@ export function ReviewPage({ active }: { active: boolean }) {
           </Alert>
         </Snackbar>
       )}
-    </Box>
-  );
-}
-
-function Kbd({ k }: { k: string }) {
-  return (
-    <Box component="kbd" sx={{ ml: 0.75, fontSize: 10.5, px: 0.5, border: 1, borderColor: 'currentColor', borderRadius: 0.5, opacity: 0.7 }}>
-      {k}
     </Box>
   );
 }

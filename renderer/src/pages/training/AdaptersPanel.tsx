@@ -1,4 +1,4 @@
-import { Alert, Button, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField } from '@mui/material';
+import { Alert, Button, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Tooltip, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { EvalRunSummary } from '../../../../api/evaluation.js';
 import type { AdapterRecord, RunSummary } from '../../../../api/training.js';
@@ -35,14 +35,21 @@ export function AdaptersPanel({ runs, version }: { runs: RunSummary[]; version: 
 
   return (
     <Stack spacing={1} data-testid="training-adapters">
-      <TextField size="small" label="Export to (folder or .gguf path on the machine running the app)" value={target} onChange={(e) => setTarget(e.target.value)} />
+      <TextField
+        size="small"
+        label="Export to (folder or .gguf path on the machine running the app)"
+        value={target}
+        onChange={(e) => setTarget(e.target.value)}
+        helperText={target ? ' ' : 'The export, merge and verl buttons need this path first.'}
+        data-testid="adapter-export-target"
+      />
       {message && <Alert severity={message.ok ? 'success' : 'error'}>{message.text}</Alert>}
       <Table size="small">
         <TableHead>
           <TableRow>
             <TableCell>Run</TableCell>
             <TableCell>Step</TableCell>
-            <TableCell>Kind</TableCell>
+            <TableCell>Kind and file</TableCell>
             <TableCell>Base model</TableCell>
             <TableCell>Data</TableCell>
             <TableCell align="right">Quick eval</TableCell>
@@ -60,7 +67,17 @@ export function AdaptersPanel({ runs, version }: { runs: RunSummary[]; version: 
               <TableCell>
                 {a.step} (stage {a.stage})
               </TableCell>
-              <TableCell>{a.kind}</TableCell>
+              <TableCell>
+                {a.kind}
+                {a.learning.none && (
+                  <Tooltip title={`Trained without a learning signal: ${a.learning.reason ?? ''}`}>
+                    <Chip size="small" color="warning" variant="outlined" label="no learning signal" sx={{ ml: 0.5 }} data-testid="adapter-no-signal" />
+                  </Tooltip>
+                )}
+                <Typography variant="caption" color="text.secondary" component="div" sx={{ wordBreak: 'break-all' }} data-testid="adapter-path">
+                  {a.path}
+                </Typography>
+              </TableCell>
               <TableCell>{a.modelPath.split(/[\\/]/).pop()}</TableCell>
               <TableCell>{[...(a.data.stage1?.sources ?? []), ...(a.data.stage2?.sources ?? [])].join('; ')}</TableCell>
               <TableCell align="right">{a.eval ? `${(a.eval.accuracy * 100).toFixed(1)}% of ${a.eval.n}` : '–'}</TableCell>

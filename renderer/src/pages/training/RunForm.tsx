@@ -18,6 +18,8 @@ import {
   Typography,
 } from '@mui/material';
 import { useEffect, useMemo, useState } from 'react';
+import { useConfirm } from '../../components/ConfirmDialog.js';
+import { isBoolean, isNumber, isString, usePersistentState } from '../../state/usePersistentState.js';
 import type { DatasetSummary, ModelInfo } from '../../../../api/synthesis.js';
 import {
   loraTargets,
@@ -31,7 +33,7 @@ import {
   type TrainSettings,
 } from '../../../../api/training.js';
 import { useApi } from '../../api/ApiContext.js';
-import { useJobs } from '../../jobs/JobsContext.js';
+import { activeStates, useJobs } from '../../jobs/JobsContext.js';
 
 type NumericKey = { [K in keyof TrainSettings]: TrainSettings[K] extends number ? K : never }[keyof TrainSettings];
 
@@ -67,19 +69,20 @@ function duration(s: number): string {
 /** Model, data of both stages, preset and advanced settings; estimate; one click to start. */
 export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
   const api = useApi();
-  const { track } = useJobs();
+  const { track, jobs } = useJobs();
   const [models, setModels] = useState<ModelInfo[]>([]);
   const [datasets, setDatasets] = useState<DatasetSummary[]>([]);
-  const [modelPath, setModelPath] = useState('');
-  const [name, setName] = useState('run');
-  const [useStage1, setUseStage1] = useState(true);
-  const [dataset, setDataset] = useState('');
-  const [minVoteShare, setMinVoteShare] = useState(0.5);
-  const [review, setReview] = useState<(typeof reviewFilters)[number]>('any');
-  const [useStage2, setUseStage2] = useState(false);
-  const [files, setFiles] = useState('');
-  const [preset, setPreset] = useState<PresetName>('cpu-demo');
-  const [overrides, setOverrides] = useState<Partial<TrainSettings>>({});
+  const [modelPath, setModelPath] = usePersistentState('training.model', '', isString);
+  const [name, setName] = usePersistentState('training.name', 'run', isString);
+  const [useStage1, setUseStage1] = usePersistentState('training.useStage1', true, isBoolean);
+  const [dataset, setDataset] = usePersistentState('training.dataset', '', isString);
+  const [minVoteShare, setMinVoteShare] = usePersistentState('training.minVoteShare', 0.5, isNumber);
+  const [review, setReview] = usePersistentState<(typeof reviewFilters)[number]>('training.review', 'any', (v): v is (typeof reviewFilters)[number] => (reviewFilters as readonly unknown[]).includes(v));
+  const [useStage2, setUseStage2] = usePersistentState('training.useStage2', false, isBoolean);
+  const [files, setFiles] = usePersistentState('training.files', '', isString);
+  const [preset, setPreset] = usePersistentState<PresetName>('training.preset', 'cpu-demo', (v): v is PresetName => typeof v === 'string' && v in presets);
+  // Stored overrides are checked again by the Api when the run starts; here only their shape (an object).
+  const [overrides, setOverrides] = usePersistentState<Partial<TrainSettings>>('training.overrides', {}, (v): v is Partial<TrainSettings> => typeof v === 'object' && v !== null && !Array.isArray(v));
   const [estimate, setEstimate] = useState<TrainEstimate | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -94,7 +97,7 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
       const labelled = d.find((x) => x.labelled > 0);
       if (labelled) setDataset((cur) => cur || labelled.name);
     });
-  }, [api]);
+  }, [api, setModelPath, setDataset]);
 
   const settings: TrainSettings = useMemo(() => ({ ...presets[preset].settings, ...overrides }), [preset, overrides]);
   const input: TrainInputRaw = useMemo(
@@ -111,7 +114,18 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
 
   useEffect(() => setEstimate(null), [input]);
 
-  const run = async (what: 'estimate' | 'measure' | 'start') => {
+  const confirm = useConfirm();
+  const run = async (what: 'estimate' | 'measure' | 'start', asked = false) => {
+    const busyTraining = jobs.filter((j) => j.kind === 'train' && activeStates.has(j.state));
+    if (what === 'start' && !asked && busyTraining.length > 0) {
+      confirm.ask({
+        title: 'Another training run has not finished',
+        body: `"${busyTraining[0]?.title ?? ''}" is ${busyTraining[0]?.state ?? 'running'}. The new run waits until it ends, then starts.`,
+        confirmLabel: 'Queue another run',
+        onConfirm: () => run('start', true),
+      });
+      return;
+    }
     setError(null);
     setBusy(true);
     try {
@@ -131,6 +145,7 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
 
   return (
     <Stack spacing={2} data-testid="training-form">
+      {confirm.dialog}
       <Stack direction={{ xs: 'column', md: 'row' }} spacing={2}>
         <TextField label="Run name" size="small" value={name} onChange={(e) => setName(e.target.value)} sx={{ minWidth: 180 }} />
         <Autocomplete
@@ -181,7 +196,7 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
             </TextField>
             <Box>
               <Typography variant="caption">Minimum vote share: {minVoteShare.toFixed(2)}</Typography>
-              <Slider size="small" min={0} max={1} step={0.05} value={minVoteShare} onChange={(_, v) => setMinVoteShare(v as number)} disabled={!useStage1} />
+              <Slider size="small" min={0} max={1} step={0.05} value={minVoteShare} onChange={(_, v) => setMinVoteShare(v as number)} disabled={!useStage1} aria-label="Minimum vote share" />
             </Box>
             <TextField select size="small" label="Review status" value={review} onChange={(e) => setReview(e.target.value as typeof review)} disabled={!useStage1}>
               <MenuItem value="any">Any (reviewed or not)</MenuItem>

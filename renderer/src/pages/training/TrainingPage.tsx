@@ -1,4 +1,4 @@
-import { Box, Slider, Stack, Typography } from '@mui/material';
+import { Alert, Box, Slider, Stack, Typography } from '@mui/material';
 import { useMemo, useState } from 'react';
 import type { EvalRecord } from '../../../../api/training.js';
 import { PanelSection } from '../../components/PanelSection.js';
@@ -35,6 +35,12 @@ export function TrainingPage() {
             }}
           />
         </PanelSection>
+        {shownRuns[0]?.learning.none && (
+          <Alert severity="warning" sx={{ mb: 2 }} data-testid="training-no-signal">
+            Run #{shownRuns[0].id} {shownRuns[0].state === 'completed' ? 'completed — no learning signal' : 'has no learning signal so far'}: {shownRuns[0].learning.reason}.
+            {shownRuns[0].state === 'completed' ? ' Its adapters are marked: they are not expected to behave differently from the base model.' : ''}
+          </Alert>
+        )}
         <PanelSection title="Runs" testId="training-runs-section">
           {runs.length === 0 ? <Typography variant="body2">No training runs yet.</Typography> : <RunsTable runs={runs} shown={shown} onToggle={toggle} />}
         </PanelSection>
