@@ -44,21 +44,26 @@ function nodeModulesDirs(start: string): string[] {
   }
 }
 
+/** A package's version; its package.json may sit inside app.asar or, when unpacked, beside it. */
 function readVersion(pkgDir: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version?: string }).version;
-  } catch {
-    return undefined;
+  for (const p of [path.join(pkgDir, 'package.json'), unpackedPath(path.join(pkgDir, 'package.json'))]) {
+    try {
+      return (JSON.parse(readFileSync(p, 'utf8')) as { version?: string }).version;
+    } catch {
+      // try the next place
+    }
   }
+  return undefined;
 }
 
 /** bins/<build> folders of one @node-llama-cpp package holding a file named like `lib` (its version must match). */
 function binsDirs(roots: string[], pkg: string, lib: RegExp, version: string | undefined): string[] {
   for (const nm of roots) {
     const pkgDir = path.join(nm, '@node-llama-cpp', pkg);
-    if (!existsSync(path.join(pkgDir, 'package.json'))) continue;
+    const pkgVersion = readVersion(pkgDir);
+    if (pkgVersion === undefined) continue;
     // node-llama-cpp ignores a binaries package of another version; so do we
-    if (version && readVersion(pkgDir) !== version) return [];
+    if (version && pkgVersion !== version) return [];
     const bins = unpackedPath(path.join(pkgDir, 'bins'));
     const found: string[] = [];
     const walk = (dir: string, depth: number): void => {
@@ -78,12 +83,11 @@ function binsDirs(roots: string[], pkg: string, lib: RegExp, version: string | u
 }
 
 /** A CPU backend built for this machine by `MEDSSR_NATIVE_CPU=1 npm run build:native` (native/build/backends). */
-function localCpuBackend(trainerBinary?: string): string | undefined {
+function localCpuBackend(trainerBinary: string | undefined, inCheckout: boolean): string | undefined {
   if (process.env.MEDSSR_TRAINER_CPU === 'prebuilt') return undefined;
   const candidates = [
     ...(trainerBinary ? [path.join(path.dirname(trainerBinary), 'backends')] : []),
-    path.resolve(here, '..', '..', 'native', 'build', 'backends'),
-    path.resolve(here, '..', '..', '..', 'native', 'build', 'backends'),
+    ...(inCheckout ? [path.resolve(here, '..', '..', 'native', 'build', 'backends'), path.resolve(here, '..', '..', '..', 'native', 'build', 'backends')] : []),
   ];
   return candidates.find((d) => existsSync(path.join(d, 'libggml-cpu.so')));
 }
@@ -98,7 +102,7 @@ export function findBackendDirs(opts: { trainerBinary?: string; from?: string } 
     ...binsDirs(roots, `${name}-cuda-ext`, /^libggml-cuda\.so$|^ggml-cuda\.dll$/, version),
   ];
   const vulkan = binsDirs(roots, `${name}-vulkan`, /^libggml-vulkan\.so$|^ggml-vulkan\.dll$/, version);
-  const local = localCpuBackend(opts.trainerBinary);
+  const local = localCpuBackend(opts.trainerBinary, opts.from === undefined);
   const base = [...cpuDirs, ...vulkan, ...cuda].find((d) => existsSync(path.join(d, 'libggml-base.so')));
   return { cpu: [...(local ? [local] : []), ...cpuDirs], cuda, vulkan, ...(base ? { ggmlBase: base } : {}) };
 }
