@@ -83,7 +83,10 @@ function main() {
   const stamp = JSON.stringify(args);
   const configured = existsSync(path.join(buildDir, 'Makefile')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
   if (!configured) {
-    if (existsSync(path.join(buildDir, 'CMakeCache.txt'))) rmSync(buildDir, { recursive: true, force: true });
+    // a build dir of the old layout (ggml compiled in) is replaced; otherwise CMake reconfigures it in place, so a
+    // failed configure never takes a working trainer with it
+    const cache = path.join(buildDir, 'CMakeCache.txt');
+    if (existsSync(cache) && !readFileSync(cache, 'utf8').includes('MEDSSR_GGML_BASE')) rmSync(buildDir, { recursive: true, force: true });
     run('cmake', args);
     writeFileSync(stampFile, stamp);
   }

@@ -158,6 +158,8 @@ export interface TrainerProcessOptions {
   binary?: string;
   /** Backend module folders; default: found from the installed node-llama-cpp packages. */
   backendDirs?: BackendDirs;
+  /** Extra environment (e.g. GGML_VK_VISIBLE_DEVICES, GGML_VK_DISABLE_F16). */
+  env?: Record<string, string>;
   /** stderr lines (ggml and trainer logs). Default: dropped. */
   onLog?: (line: string) => void;
   /** Error events that carry no id (e.g. a line the trainer could not parse). */
@@ -195,7 +197,7 @@ export class TrainerProcess {
 
   private constructor(binary: string, opts: TrainerProcessOptions) {
     this.backendDirs = opts.backendDirs ?? findBackendDirs({ trainerBinary: binary });
-    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'], env: trainerEnv(this.backendDirs) });
+    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'], env: trainerEnv(this.backendDirs, { ...process.env, ...opts.env }) });
     createInterface({ input: this.child.stdout }).on('line', (line) => this.onLine(line, opts));
     createInterface({ input: this.child.stderr }).on('line', (line) => opts.onLog?.(line));
     // Writes after the process died fail with EPIPE; the exit handler reports that to the callers instead.
