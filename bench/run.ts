@@ -41,17 +41,22 @@ export const benches: BenchEntry[] = [
   },
   {
     name: 'trainer',
-    description: 'Native trainer step tokens/s on CPU, stories260K and a 0.5B shape; fraction of ggml matmul peak (≥ 25 %)',
+    description: 'Native trainer step tokens/s per backend (CPU prebuilt vs built-here module, Vulkan/CUDA when asked), fraction of ggml matmul peak (≥ 25 %)',
     run: async () => {
       const { runTrainerBench } = await import('./trainer.js');
-      const r = await runTrainerBench();
+      const r = await runTrainerBench({ staticBin: process.env.MEDSSR_STATIC_TRAINER_BIN, vulkan: process.env.MEDSSR_BENCH_VULKAN === '1' });
       if (r.skipped) console.log(`skipped: ${r.skipped}`);
-      console.log(`ggml matmul peak: ${r.matmulPeakGflops.toFixed(1)} GFLOPS (${r.threads} threads)`);
-      for (const c of r.cases) {
-        const mib = (c.peakRssBytes / 2 ** 20).toFixed(0);
-        console.log(`${c.name}: ${c.tokensPerSecond.toFixed(1)} tokens/s, ${c.achievedGflops.toFixed(1)} GFLOPS = ${(100 * c.fractionOfPeak).toFixed(1)} % of peak, peak RSS ${mib} MiB`);
+      for (const v of r.variants) {
+        console.log(`${v.name} on ${v.device}: ggml matmul peak ${v.matmulPeakGflops.toFixed(1)} GFLOPS (${r.threads} threads)${v.error ? `; error: ${v.error}` : ''}`);
+        for (const c of v.cases) {
+          const mib = (c.peakRssBytes / 2 ** 20).toFixed(0);
+          console.log(`  ${c.name}: ${c.tokensPerSecond.toFixed(1)} tokens/s, ${c.achievedGflops.toFixed(1)} GFLOPS = ${(100 * c.fractionOfPeak).toFixed(1)} % of peak, peak RSS ${mib} MiB`);
+        }
       }
-      const big = r.cases.find((c) => c.name.startsWith('qwen2.5-0.5B'));
+      for (const [name, rel] of Object.entries(r.relative)) {
+        console.log(`${name} vs prebuilt CPU module: ${Object.entries(rel).map(([c, x]) => `${c} ${x.toFixed(2)}x`).join(', ')}`);
+      }
+      const big = r.variants[0]?.cases.find((c) => c.name.startsWith('qwen2.5-0.5B'));
       return r.skipped !== undefined || (big !== undefined && big.fractionOfPeak >= 0.25);
     },
   },

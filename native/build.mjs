@@ -1,12 +1,13 @@
-// Builds the native GRPO + LoRA trainer (native/build/medssr-trainer) from native/trainer, against ggml from the
-// llama.cpp source node-llama-cpp pins (its git bundle), so adapters we write match the llama.cpp that loads them.
+// Builds the native GRPO + LoRA trainer (native/build/medssr-trainer) from native/trainer: our sources compiled against
+// the ggml headers of the llama.cpp source node-llama-cpp pins (its git bundle) and linked to node-llama-cpp's
+// prebuilt libggml-base.so. No ggml and no GPU toolkit is compiled: the CPU, CUDA and Vulkan backends are
+// node-llama-cpp's own modules, loaded by the trainer at run time (main/training/trainerBackends.ts finds them).
 //
-//   node native/build.mjs            CPU build  -> native/build/medssr-trainer
-//   node native/build.mjs --cuda     CUDA build -> native/build/cuda/medssr-trainer (needs nvcc)
+//   node native/build.mjs     -> native/build/medssr-trainer
 //
 // Idempotent: the clone and the CMake configure are reused, so a second call only checks that nothing changed.
-// Env: MEDSSR_PORTABLE=1 builds without -march=native (for binaries that run on other CPUs);
-//      MEDSSR_CUDA_ARCHS sets CMAKE_CUDA_ARCHITECTURES (default: ggml's list).
+// Env: MEDSSR_NATIVE_CPU=1 also builds ggml's CPU backend for this machine's CPU (-march=native) as a loadable
+//      module, native/build/backends/libggml-cpu.so, which a local trainer then prefers (see native/README.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,8 +18,16 @@ const nativeDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(nativeDir, '..');
 const bundle = path.join(repoRoot, 'node_modules', 'node-llama-cpp', 'llama', 'gitRelease.bundle');
 const llamaDir = path.join(nativeDir, 'deps', 'llama.cpp');
-const cuda = process.argv.includes('--cuda') || process.env.MEDSSR_CUDA === '1';
-const buildDir = cuda ? path.join(nativeDir, 'build', 'cuda') : path.join(nativeDir, 'build');
+const buildDir = path.join(nativeDir, 'build');
+const nativeCpu = process.env.MEDSSR_NATIVE_CPU === '1';
+
+/** node-llama-cpp's CPU package for this platform: its libggml-base.so is byte-identical in every package. */
+function ggmlBase() {
+  const name = `${process.platform === 'win32' ? 'win' : process.platform === 'darwin' ? 'mac' : 'linux'}-${process.arch}`;
+  const lib = path.join(repoRoot, 'node_modules', '@node-llama-cpp', name, 'bins', name, 'libggml-base.so');
+  if (!existsSync(lib)) throw new Error(`node-llama-cpp's prebuilt ggml not found: ${lib} (run npm install)`);
+  return lib;
+}
 
 function run(cmd, args, opts = {}) {
   console.log(`[build:native] ${cmd} ${args.join(' ')}`);
@@ -59,21 +68,30 @@ function main() {
   for (const tool of ['git', 'cmake']) {
     if (!have(tool)) throw new Error(`'${tool}' is not installed; it is needed to build the native trainer`);
   }
-  if (cuda && !have('nvcc')) throw new Error("--cuda needs 'nvcc' on PATH");
   ensureSources();
   const args = [
     '-S', path.join(nativeDir, 'trainer'),
     '-B', buildDir,
     '-DCMAKE_BUILD_TYPE=Release',
     `-DMEDSSR_OUTPUT_DIR=${buildDir}`,
-    `-DGGML_NATIVE=${process.env.MEDSSR_PORTABLE === '1' ? 'OFF' : 'ON'}`,
-    `-DMEDSSR_CUDA=${cuda ? 'ON' : 'OFF'}`,
+    `-DMEDSSR_GGML_BASE=${ggmlBase()}`,
+    `-DMEDSSR_NATIVE_CPU=${nativeCpu ? 'ON' : 'OFF'}`,
   ];
-  if (cuda && process.env.MEDSSR_CUDA_ARCHS) args.push(`-DCMAKE_CUDA_ARCHITECTURES=${process.env.MEDSSR_CUDA_ARCHS}`);
-  // a configure that failed leaves a CMakeCache.txt but no Makefile: configure again then
-  if (!existsSync(path.join(buildDir, 'Makefile'))) run('cmake', args);
+  // Configure again when the options changed, or when a configure failed (a CMakeCache.txt but no Makefile);
+  // a build dir from the old static-ggml layout is replaced.
+  const stampFile = path.join(buildDir, '.medssr-configure');
+  const stamp = JSON.stringify(args);
+  const configured = existsSync(path.join(buildDir, 'Makefile')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
+  if (!configured) {
+    // a build dir of the old layout (ggml compiled in) is replaced; otherwise CMake reconfigures it in place, so a
+    // failed configure never takes a working trainer with it
+    const cache = path.join(buildDir, 'CMakeCache.txt');
+    if (existsSync(cache) && !readFileSync(cache, 'utf8').includes('MEDSSR_GGML_BASE')) rmSync(buildDir, { recursive: true, force: true });
+    run('cmake', args);
+    writeFileSync(stampFile, stamp);
+  }
   const jobs = String(Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
-  run('cmake', ['--build', buildDir, '--target', 'medssr-trainer', '-j', jobs]);
+  run('cmake', ['--build', buildDir, '--target', 'medssr-trainer', ...(nativeCpu ? ['ggml-cpu'] : []), '-j', jobs]);
   console.log(`[build:native] built ${path.join(buildDir, 'medssr-trainer')}`);
 }
 

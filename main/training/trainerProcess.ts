@@ -8,17 +8,28 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { findBackendDirs, trainerEnv, type BackendDirs } from './trainerBackends.js';
 
 export type TrainerTarget = 'attn_q' | 'attn_k' | 'attn_v' | 'attn_output' | 'ffn_gate' | 'ffn_up' | 'ffn_down';
 
 export interface TrainerInit {
   model: string;
-  backend?: 'cpu' | 'cuda';
+  /** Default "auto": CUDA, then Vulkan (GPU-type devices only), then the CPU, as node-llama-cpp chooses. */
+  backend?: TrainerBackendName;
   threads?: number;
   seed?: number;
-  /** CUDA device index. */
+  /** Device index within the backend. */
   device?: number;
-  lora?: { rank?: number; alpha?: number; targets?: TrainerTarget[]; initBStd?: number };
+  /** Where the backend modules are; TrainerProcess fills this in from the installed node-llama-cpp packages. */
+  backendDirs?: Partial<Pick<BackendDirs, 'cpu' | 'cuda' | 'vulkan'>>;
+  lora?: {
+    rank?: number;
+    alpha?: number;
+    targets?: TrainerTarget[];
+    initBStd?: number;
+    /** Start from this adapter's A/B (same rank, alpha and targets) with a fresh optimizer and update count 0. */
+    initFrom?: string;
+  };
   optim?: {
     lr?: number;
     betas?: [number, number];
@@ -46,9 +57,30 @@ export interface TrainerInit {
   resume?: string;
 }
 
+export type TrainerBackendName = 'auto' | 'cpu' | 'cuda' | 'vulkan';
+
+export interface TrainerDevice {
+  /** cpu | cuda | vulkan: the backend that trains. */
+  name: string;
+  /** ggml's device name (CPU, CUDA0, Vulkan0) and description (the GPU's or CPU's name). */
+  device: string;
+  description: string;
+  memoryTotal?: number;
+  memoryFree?: number;
+  /** The CPU module that was loaded (fallback for nodes the GPU lacks). */
+  cpuLibrary?: string;
+  /** Why each requested or considered backend was not used, e.g. "cuda: libcuda.so.1: cannot open shared object file". */
+  notUsed: string[];
+}
+
 export interface TrainerReady {
   arch: string;
-  backend: string;
+  backend: 'cpu' | 'cuda' | 'vulkan';
+  device: TrainerDevice;
+  threads: number;
+  weightBytes: number;
+  warnings: string[];
+  initFrom?: string;
   nParams: number;
   nTrainable: number;
   nVocab: number;
@@ -91,6 +123,8 @@ export interface TrainerStepMetrics {
   tokens_per_s?: number;
   peak_memory_bytes?: number;
   compute_buffer_bytes?: number;
+  /** Where the last training pass ran: graph splits, tensor copies between backends, nodes per backend. */
+  placement?: { splits: number; copies: number; nodes: Record<string, number> };
 }
 
 export interface GradCheck {
@@ -122,6 +156,10 @@ interface Pending {
 
 export interface TrainerProcessOptions {
   binary?: string;
+  /** Backend module folders; default: found from the installed node-llama-cpp packages. */
+  backendDirs?: BackendDirs;
+  /** Extra environment (e.g. GGML_VK_VISIBLE_DEVICES, GGML_VK_DISABLE_F16). */
+  env?: Record<string, string>;
   /** stderr lines (ggml and trainer logs). Default: dropped. */
   onLog?: (line: string) => void;
   /** Error events that carry no id (e.g. a line the trainer could not parse). */
@@ -130,10 +168,17 @@ export interface TrainerProcessOptions {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** The trainer binary: $MEDSSR_TRAINER_BIN, else native/build/medssr-trainer in the checkout (source or dist layout). */
-export function findTrainerBinary(): string | undefined {
+/**
+ * The trainer binary: $MEDSSR_TRAINER_BIN, else resources/trainer/ of an installed app (electron-builder's
+ * extraResources), else native/build/medssr-trainer in the checkout (source or dist layout).
+ */
+export function findTrainerBinary(resourcesPath = (process as { resourcesPath?: string }).resourcesPath): string | undefined {
   const env = process.env.MEDSSR_TRAINER_BIN;
   if (env) return existsSync(env) ? env : undefined;
+  if (resourcesPath) {
+    const p = path.join(resourcesPath, 'trainer', process.platform === 'win32' ? 'medssr-trainer.exe' : 'medssr-trainer');
+    if (existsSync(p)) return p;
+  }
   for (const up of [['..', '..'], ['..', '..', '..']]) {
     const p = path.resolve(here, ...up, 'native', 'build', 'medssr-trainer');
     if (existsSync(p)) return p;
@@ -148,9 +193,11 @@ export class TrainerProcess {
   private nextId = 1;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private lastFatal: string | undefined;
+  readonly backendDirs: BackendDirs;
 
   private constructor(binary: string, opts: TrainerProcessOptions) {
-    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.backendDirs = opts.backendDirs ?? findBackendDirs({ trainerBinary: binary });
+    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'], env: trainerEnv(this.backendDirs, { ...process.env, ...opts.env }) });
     createInterface({ input: this.child.stdout }).on('line', (line) => this.onLine(line, opts));
     createInterface({ input: this.child.stderr }).on('line', (line) => opts.onLog?.(line));
     // Writes after the process died fail with EPIPE; the exit handler reports that to the callers instead.
@@ -223,7 +270,9 @@ export class TrainerProcess {
   }
 
   async init(opts: TrainerInit): Promise<TrainerReady> {
-    return (await this.request({ cmd: 'init', ...opts }, 'ready')) as unknown as TrainerReady;
+    const { cpu, cuda, vulkan } = this.backendDirs;
+    const backendDirs = { cpu, cuda, vulkan, ...opts.backendDirs };
+    return (await this.request({ cmd: 'init', ...opts, backendDirs }, 'ready')) as unknown as TrainerReady;
   }
 
   async logprobs(sequences: number[][], adapter = true): Promise<number[][]> {

@@ -29,6 +29,8 @@ export interface TinyModelOptions {
   seed?: number;
   /** Replace the real vocabulary's size; the tokenizer keeps its first nVocab tokens. */
   nVocab?: number;
+  /** Header values written in place of the true ones (tensors keep the true shapes): bad-input tests. */
+  header?: Partial<Record<'embedding_length' | 'block_count' | 'head_count' | 'head_count_kv' | 'feed_forward_length', number>>;
 }
 
 const llamaDir = path.join(repoRoot, 'native', 'deps', 'llama.cpp');
@@ -71,11 +73,12 @@ for name, f in src.fields.items():
 E, L, H, KV, D, F = o['nEmbd'], o['nLayer'], o['nHead'], o['nHeadKv'], o['headDim'], o['nFf']
 w.add_name('tiny-' + arch)
 w.add_context_length(o['contextLength'])
-w.add_embedding_length(E)
-w.add_block_count(L)
-w.add_feed_forward_length(F)
-w.add_head_count(H)
-w.add_head_count_kv(KV)
+hdr = o.get('header') or {}
+w.add_embedding_length(hdr.get('embedding_length', E))
+w.add_block_count(hdr.get('block_count', L))
+w.add_feed_forward_length(hdr.get('feed_forward_length', F))
+w.add_head_count(hdr.get('head_count', H))
+w.add_head_count_kv(hdr.get('head_count_kv', KV))
 w.add_layer_norm_rms_eps(1e-6)
 w.add_rope_freq_base(1000000.0 if arch != 'llama' else 10000.0)
 if arch == 'qwen3' or D * H != E:
@@ -149,6 +152,7 @@ export function tinyModel(opts: TinyModelOptions): string {
     tiedOutput: opts.tiedOutput ?? opts.arch === 'qwen2',
     seed: opts.seed ?? 1,
     nVocab: opts.nVocab ?? 0,
+    ...(opts.header ? { header: opts.header } : {}),
     vocab: path.join(llamaDir, 'models', vocabFile[opts.arch]),
   };
   const key = createHash('sha256').update(script).update(JSON.stringify(full)).digest('hex').slice(0, 16);

@@ -1,5 +1,6 @@
 #include "lora.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -216,4 +217,61 @@ CheckpointState load_checkpoint(Lora & lora, const std::string & path) {
     st.rng = gguf_get_val_str(f.g, gguf_find_key(f.g, "medssr.rng"));
     st.extra_json = gguf_get_val_str(f.g, gguf_find_key(f.g, "medssr.extra"));
     return st;
+}
+
+void load_adapter_weights(Lora & lora, const Model & model, const std::string & path) {
+    ggml_context * ctx = nullptr;
+    gguf_init_params p = {false, &ctx};
+    gguf_context * g = gguf_init_from_file(path.c_str(), p);
+    if (!g) throw std::runtime_error("lora.initFrom: cannot read adapter (missing or not GGUF): " + path);
+    struct Guard {
+        gguf_context * g;
+        ggml_context * c;
+        ~Guard() {
+            gguf_free(g);
+            if (c) ggml_free(c);
+        }
+    } guard{g, ctx};
+    auto str = [&](const char * key) -> std::string {
+        const int64_t id = gguf_find_key(g, key);
+        return id >= 0 && gguf_get_kv_type(g, id) == GGUF_TYPE_STRING ? gguf_get_val_str(g, id) : "";
+    };
+    const std::string where = "lora.initFrom " + path + ": ";
+    if (str("general.type") != "adapter" || str("adapter.type") != "lora")
+        throw std::runtime_error(where + "not a LoRA adapter (general.type '" + str("general.type") + "', adapter.type '" + str("adapter.type") + "')");
+    if (str("general.architecture") != model.hp.arch)
+        throw std::runtime_error(where + "general.architecture is '" + str("general.architecture") + "' but the model is '" + model.hp.arch + "'");
+    const int64_t aid = gguf_find_key(g, "adapter.lora.alpha");
+    if (aid < 0 || gguf_get_kv_type(g, aid) != GGUF_TYPE_FLOAT32) throw std::runtime_error(where + "adapter.lora.alpha is missing");
+    const float alpha = gguf_get_val_f32(g, aid);
+    if (std::fabs(alpha - lora.cfg.alpha) > 1e-6f * std::max(1.0f, std::fabs(alpha)))
+        throw std::runtime_error(where + "adapter.lora.alpha is " + std::to_string(alpha) + " but lora.alpha is " + std::to_string(lora.cfg.alpha));
+    size_t n_lora = 0;
+    for (int64_t i = 0; i < gguf_get_n_tensors(g); ++i) {
+        const std::string n = gguf_get_tensor_name(g, i);
+        if (n.size() > 7 && (n.compare(n.size() - 7, 7, ".lora_a") == 0 || n.compare(n.size() - 7, 7, ".lora_b") == 0)) ++n_lora;
+    }
+    if (n_lora != lora.params.size())
+        throw std::runtime_error(where + "has " + std::to_string(n_lora) + " LoRA tensors but lora.rank/targets make " + std::to_string(lora.params.size()));
+    for (size_t i = 0; i < lora.params.size(); ++i) {
+        const ggml_tensor * want = lora.params[i];
+        const char * name = ggml_get_name(want);
+        const ggml_tensor * t = ggml_get_tensor(ctx, name);
+        if (!t) throw std::runtime_error(where + "tensor '" + name + "' is missing (lora.targets differ?)");
+        if (t->ne[0] != want->ne[0] || t->ne[1] != want->ne[1] || t->ne[2] != 1 || t->ne[3] != 1)
+            throw std::runtime_error(where + "tensor '" + name + "' has shape [" + std::to_string(t->ne[0]) + ", " + std::to_string(t->ne[1]) +
+                                     "] but lora.rank " + std::to_string(lora.cfg.rank) + " needs [" + std::to_string(want->ne[0]) + ", " +
+                                     std::to_string(want->ne[1]) + "]");
+        auto & dst = lora.host[i];
+        if (t->type == GGML_TYPE_F32) {
+            memcpy(dst.data(), t->data, dst.size() * sizeof(float));
+        } else if (const auto * tr = ggml_get_type_traits(t->type); tr && tr->to_float && !ggml_is_quantized(t->type)) {
+            tr->to_float(t->data, dst.data(), (int64_t) dst.size());
+        } else {
+            throw std::runtime_error(where + "tensor '" + name + "' has type " + ggml_type_name(t->type) + " (F32, F16 or BF16 expected)");
+        }
+        for (float x : dst)
+            if (!std::isfinite(x)) throw std::runtime_error(where + "tensor '" + name + "' holds a value that is not finite");
+    }
+    lora.upload();
 }

@@ -56,5 +56,10 @@ void save_checkpoint(const Lora & lora, const Model & model, const CheckpointSta
 LoraConfig read_checkpoint_config(const std::string & path);
 CheckpointState load_checkpoint(Lora & lora, const std::string & path);
 
+// Copies A/B from a llama.cpp LoRA adapter GGUF into lora (host and backend); the optimizer state is left as it is.
+// Throws naming the file and the key or tensor when the adapter does not match (architecture, alpha, a tensor
+// missing, an extra one, or a shape).
+void load_adapter_weights(Lora & lora, const Model & model, const std::string & path);
+
 // Write to path.tmp.<pid> then rename, so a reader never sees a half-written file.
 void atomic_write_gguf(gguf_context * g, const std::string & path);

@@ -1,8 +1,7 @@
 #include "model.h"
 
-#include "ggml-cpu.h"
-
 #include <cstdio>
+#include <cmath>
 #include <fstream>
 #include <stdexcept>
 
@@ -78,7 +77,7 @@ bool supported_weight_type(ggml_type t) {
 
 }  // namespace
 
-Model * load_model(const std::string & path, ggml_backend_t backend) {
+Model * load_model(const std::string & path, ggml_backend_t backend, bool on_cpu) {
     {
         std::ifstream probe(path, std::ios::binary);
         if (!probe) throw std::runtime_error("model file not found or not readable: " + path);
@@ -106,13 +105,37 @@ Model * load_model(const std::string & path, ggml_backend_t backend) {
         hp.n_head = get_int(g, a + "attention.head_count", true);
         hp.n_head_kv = get_int(g, a + "attention.head_count_kv", false, hp.n_head);
         hp.n_ctx_train = get_int(g, a + "context_length", false, 2048);
+        // checked before anything divides by them or sizes a tensor from them (head_count 0 was a SIGFPE)
+        auto range = [&](const char * key, int64_t v, int64_t lo, int64_t hi) {
+            if (v < lo || v > hi)
+                throw std::runtime_error(path + ": " + a + key + " = " + std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " +
+                                         std::to_string(hi) + "]");
+        };
+        range("embedding_length", hp.n_embd, 1, 1 << 17);
+        range("block_count", hp.n_layer, 1, 1024);
+        range("feed_forward_length", hp.n_ff, 1, 1 << 20);
+        range("attention.head_count", hp.n_head, 1, 4096);
+        range("attention.head_count_kv", hp.n_head_kv, 1, hp.n_head);
+        range("context_length", hp.n_ctx_train, 1, 1 << 24);
+        if (hp.n_head % hp.n_head_kv != 0)
+            throw std::runtime_error(path + ": " + a + "attention.head_count (" + std::to_string(hp.n_head) + ") is not a multiple of head_count_kv (" +
+                                     std::to_string(hp.n_head_kv) + ")");
+        if (key_id(g, a + "attention.key_length", false) < 0 && hp.n_embd % hp.n_head != 0)
+            throw std::runtime_error(path + ": " + a + "embedding_length (" + std::to_string(hp.n_embd) + ") is not a multiple of attention.head_count (" +
+                                     std::to_string(hp.n_head) + ")");
         hp.head_dim = get_int(g, a + "attention.key_length", false, hp.n_embd / hp.n_head);
+        range("attention.key_length", hp.head_dim, 1, 1 << 14);
         const int64_t head_dim_v = get_int(g, a + "attention.value_length", false, hp.head_dim);
-        if (head_dim_v != hp.head_dim) throw std::runtime_error("key_length != value_length is not supported");
+        if (head_dim_v != hp.head_dim) throw std::runtime_error(path + ": key_length != value_length is not supported");
         hp.n_rot = get_int(g, a + "rope.dimension_count", false, hp.head_dim);
+        range("rope.dimension_count", hp.n_rot, 2, hp.head_dim);
+        if (hp.n_rot % 2 != 0) throw std::runtime_error(path + ": " + a + "rope.dimension_count must be even");
         hp.eps = get_float(g, a + "attention.layer_norm_rms_epsilon", false, 1e-5f);
+        if (!(hp.eps > 0.0f) || !std::isfinite(hp.eps)) throw std::runtime_error(path + ": " + a + "attention.layer_norm_rms_epsilon must be > 0");
         hp.freq_base = get_float(g, a + "rope.freq_base", false, 10000.0f);
+        if (!(hp.freq_base > 0.0f) || !std::isfinite(hp.freq_base)) throw std::runtime_error(path + ": " + a + "rope.freq_base must be > 0");
         const float rope_scale = get_float(g, a + "rope.scaling.factor", false, 0.0f);
+        if (rope_scale < 0.0f || !std::isfinite(rope_scale)) throw std::runtime_error(path + ": " + a + "rope.scaling.factor must be >= 0");
         hp.freq_scale = rope_scale == 0.0f ? 1.0f : 1.0f / rope_scale;
         const int64_t st = key_id(g, a + "rope.scaling.type", false);
         if (st >= 0) {
@@ -120,40 +143,48 @@ Model * load_model(const std::string & path, ggml_backend_t backend) {
             if (s != "none" && s != "linear") throw std::runtime_error("unsupported rope scaling type '" + s + "'");
         }
         hp.rope_mode = hp.arch == "llama" ? 0 : GGML_ROPE_TYPE_NEOX;
-        if (hp.n_head % hp.n_head_kv != 0) throw std::runtime_error("head_count is not a multiple of head_count_kv");
 
-        auto get = [&](const std::string & name, bool required) -> ggml_tensor * {
+        auto get = [&](const std::string & name, bool required, int64_t ne0 = -1, int64_t ne1 = -1) -> ggml_tensor * {
             ggml_tensor * t = ggml_get_tensor(m->ctx, name.c_str());
             if (!t && required) throw std::runtime_error("tensor '" + name + "' is missing");
             if (t && !supported_weight_type(t->type))
                 throw std::runtime_error("tensor '" + name + "' has unsupported type " + ggml_type_name(t->type) +
                                          " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)");
+            // a shape that disagrees with the hyperparameters would abort inside ggml when the graph is built
+            if (t && ne0 >= 0 && (t->ne[0] != ne0 || t->ne[1] != (ne1 < 0 ? 1 : ne1) || t->ne[2] != 1 || t->ne[3] != 1))
+                throw std::runtime_error(path + ": tensor '" + name + "' has shape [" + std::to_string(t->ne[0]) + ", " + std::to_string(t->ne[1]) +
+                                         ", " + std::to_string(t->ne[2]) + "] but the hyperparameters need [" + std::to_string(ne0) +
+                                         (ne1 < 0 ? std::string("") : ", " + std::to_string(ne1)) + "]");
             return t;
         };
         m->tok_embd = get("token_embd.weight", true);
-        m->out_norm = get("output_norm.weight", true);
-        m->output = get("output.weight", false);
-        if (!m->output) m->output = m->tok_embd;  // tied embeddings
-        m->rope_freqs = get("rope_freqs.weight", false);
         hp.n_vocab = m->tok_embd->ne[1];
+        if (m->tok_embd->ne[0] != hp.n_embd || hp.n_vocab < 1 || hp.n_vocab > (1 << 24))
+            throw std::runtime_error(path + ": tensor 'token_embd.weight' has shape [" + std::to_string(m->tok_embd->ne[0]) + ", " +
+                                     std::to_string(hp.n_vocab) + "] but embedding_length is " + std::to_string(hp.n_embd));
+        const int64_t E = hp.n_embd, Q = hp.n_head * hp.head_dim, KV = hp.n_head_kv * hp.head_dim, F = hp.n_ff, V = hp.n_vocab;
+        m->out_norm = get("output_norm.weight", true, E);
+        m->output = get("output.weight", false, E, V);
+        if (!m->output) m->output = m->tok_embd;  // tied embeddings
+        m->rope_freqs = get("rope_freqs.weight", false, hp.n_rot / 2);
         m->layers.resize(hp.n_layer);
         for (int64_t i = 0; i < hp.n_layer; ++i) {
             LayerWeights & l = m->layers[i];
             const std::string p = "blk." + std::to_string(i) + ".";
-            l.attn_norm = get(p + "attn_norm.weight", true);
-            l.wq = get(p + "attn_q.weight", true);
-            l.wk = get(p + "attn_k.weight", true);
-            l.wv = get(p + "attn_v.weight", true);
-            l.wo = get(p + "attn_output.weight", true);
-            l.bq = get(p + "attn_q.bias", false);
-            l.bk = get(p + "attn_k.bias", false);
-            l.bv = get(p + "attn_v.bias", false);
-            l.q_norm = get(p + "attn_q_norm.weight", hp.arch == "qwen3");
-            l.k_norm = get(p + "attn_k_norm.weight", hp.arch == "qwen3");
-            l.ffn_norm = get(p + "ffn_norm.weight", true);
-            l.ffn_gate = get(p + "ffn_gate.weight", true);
-            l.ffn_up = get(p + "ffn_up.weight", true);
-            l.ffn_down = get(p + "ffn_down.weight", true);
+            l.attn_norm = get(p + "attn_norm.weight", true, E);
+            l.wq = get(p + "attn_q.weight", true, E, Q);
+            l.wk = get(p + "attn_k.weight", true, E, KV);
+            l.wv = get(p + "attn_v.weight", true, E, KV);
+            l.wo = get(p + "attn_output.weight", true, Q, E);
+            l.bq = get(p + "attn_q.bias", false, Q);
+            l.bk = get(p + "attn_k.bias", false, KV);
+            l.bv = get(p + "attn_v.bias", false, KV);
+            l.q_norm = get(p + "attn_q_norm.weight", hp.arch == "qwen3", hp.head_dim);
+            l.k_norm = get(p + "attn_k_norm.weight", hp.arch == "qwen3", hp.head_dim);
+            l.ffn_norm = get(p + "ffn_norm.weight", true, E);
+            l.ffn_gate = get(p + "ffn_gate.weight", true, E, F);
+            l.ffn_up = get(p + "ffn_up.weight", true, E, F);
+            l.ffn_down = get(p + "ffn_down.weight", true, F, E);
             if (ggml_get_tensor(m->ctx, (p + "attn_qkv.weight").c_str()))
                 throw std::runtime_error("fused attn_qkv tensors are not supported");
         }
@@ -163,7 +194,7 @@ Model * load_model(const std::string & path, ggml_backend_t backend) {
 
         // The backward pass of a frozen matmul is an out_prod with the weight: ggml's CPU out_prod has no BF16 kernel
         // and CUDA's takes F32 only, so such weights are widened to F32 on load (memory x2 / x4, exact values).
-        const bool cpu = ggml_backend_is_cpu(backend);
+        const bool cpu = on_cpu;
         std::vector<bool> widen((size_t) gguf_get_n_tensors(g), false);
         for (int64_t i = 0; i < gguf_get_n_tensors(g); ++i) {
             ggml_tensor * t = ggml_get_tensor(m->ctx, gguf_get_tensor_name(g, i));

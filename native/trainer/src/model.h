@@ -38,8 +38,9 @@ struct Model {
     ~Model();
 };
 
-// Throws std::runtime_error with a message naming the file, architecture or tensor type that is not supported.
-Model * load_model(const std::string & path, ggml_backend_t backend);
+// Throws std::runtime_error with a message naming the file and the key, tensor or type that is wrong or unsupported.
+// on_cpu: weights keep their GGUF type (the CPU has out_prod for them); on a GPU they are widened to F32.
+Model * load_model(const std::string & path, ggml_backend_t backend, bool on_cpu);
 
 // Supported LoRA targets, in the order llama.cpp names them.
 const std::vector<std::string> & lora_target_names();
