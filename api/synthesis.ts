@@ -8,6 +8,18 @@ import { z } from 'zod';
 export const questionTypes = ['diagnosis', 'gene', 'inheritance', 'phenotype', 'next-investigation'] as const;
 export type QuestionType = (typeof questionTypes)[number];
 
+/**
+ * What people see of each question type and its share in a new plan. The generator logic of a type lives in
+ * main/synthesis/questionTypes/<type>.ts, registered in its index.ts; the compiler asks for all three.
+ */
+export const questionTypeCatalog: Record<QuestionType, { label: string; defaultWeight: number }> = {
+  diagnosis: { label: 'Diagnosis', defaultWeight: 0.5 },
+  gene: { label: 'Causal gene', defaultWeight: 0.3 },
+  inheritance: { label: 'Inheritance', defaultWeight: 0.2 },
+  phenotype: { label: 'Additional finding', defaultWeight: 0 },
+  'next-investigation': { label: 'Confirming test', defaultWeight: 0 },
+};
+
 export const difficulties = ['easy', 'medium', 'hard'] as const;
 export type Difficulty = (typeof difficulties)[number];
 
@@ -111,6 +123,10 @@ export interface PlanReport {
   dimensions: DimensionReport[];
   /** Labels for dimension values shown to people (branch codes to names). */
   labels: Record<string, string>;
+  /** Rejected questions by the rule (or filter) that rejected them; absent before a run. */
+  rejections?: Record<string, number>;
+  /** The checker's rules with what each holds, for people reading the counts. */
+  rules?: { name: string; title: string }[];
 }
 
 export interface QuestionOption {
@@ -125,6 +141,13 @@ export interface ProvenanceFact {
   detail?: string;
 }
 
+/** One question-checker rule's verdict on one question (rules: main/synthesis/checker/rules.ts). */
+export interface CheckResult {
+  rule: string;
+  passed: boolean;
+  detail?: string;
+}
+
 export interface QuestionProvenance {
   /** Disorders the question was built from, the answer's first. */
   orphaCodes: string[];
@@ -133,6 +156,8 @@ export interface QuestionProvenance {
   generator: { kind: GeneratorKind; version: string; model?: string };
   seed: number;
   filters: Record<string, number | string | boolean | null>;
+  /** The question checker's verdicts (absent on questions stored before the checker existed). */
+  checks?: CheckResult[];
 }
 
 export type QuestionStatus = 'accepted' | 'rejected';
