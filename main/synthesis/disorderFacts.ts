@@ -10,7 +10,7 @@ export type DisorderFactsInput = Pick<
   DisorderDetail,
   'orphaCode' | 'name' | 'disorderType' | 'phenotypes' | 'genes' | 'inheritance' | 'onsets' | 'prevalences' | 'branches'
 > &
-  Partial<Pick<DisorderDetail, 'parents' | 'children' | 'synonyms'>>;
+  Partial<Pick<DisorderDetail, 'parents' | 'children' | 'synonyms' | 'definition'>>;
 
 export interface SynthPhenotype {
   hpoId: string;
@@ -33,6 +33,8 @@ export interface SynthGene {
 export interface SynthDisorder {
   orphaCode: string;
   name: string;
+  /** Orphanet's definition text (knowledge cards). */
+  definition: string | null;
   disorderType: string;
   /** Phenotypes the disorder shows (Excluded ones removed). */
   phenotypes: SynthPhenotype[];
@@ -206,6 +208,7 @@ export function toSynthDisorder(d: DisorderFactsInput): SynthDisorder {
   return {
     orphaCode: d.orphaCode,
     name: d.name,
+    definition: d.definition ?? null,
     disorderType: d.disorderType,
     phenotypes,
     excludedHpo,

@@ -9,6 +9,7 @@ import { ModelRegistry } from '../llm/registry.js';
 import { KnowledgeIndex } from './knowledgeIndex.js';
 import { buildPlanReport, planCells } from './planner.js';
 import { synthesisJobHandler } from './synthesisJob.js';
+import { synthesisInputProblem } from './buildDataset.js';
 
 export type SynthesisMethod =
   | 'synthesis.preview'
@@ -64,7 +65,11 @@ export function setupSynthesis(ctx: Pick<AppContext, 'db' | 'dbPath' | 'jobs' | 
         for (const [code, name] of idx.branchNames) labelsOut[code] = name;
         return buildPlanReport(plan, planCells(plan, idx), new Map(), {}, labelsOut);
       },
-      'synthesis.start': (input) => ({ jobId: ctx.jobs.start('synthesize', input).id }),
+      'synthesis.start': (input) => {
+        const problem = synthesisInputProblem(input);
+        if (problem) throw new ApiError('bad-input', problem);
+        return { jobId: ctx.jobs.start('synthesize', input).id };
+      },
       'synthesis.datasets': () => synth.list(),
       'synthesis.dataset': ({ dataset: name, version }) => synth.list().find((d) => d.name === name && (version === undefined ? true : d.version === version)) ?? null,
       'synthesis.questions': ({ dataset: name, version, status, offset, limit }) => {

@@ -7,6 +7,7 @@ import * as m001 from './001_jobs.js';
 import * as m002 from './002_knowledge.js';
 import * as m003 from './003_jobs_owner.js';
 import * as m010 from './010_synthesis.js';
+import * as m011 from './011_synthesis_seeds.js';
 import * as m030 from './030_evaluation.js';
 import * as m020 from './020_review.js';
 import * as m040 from './040_training.js';
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   { name: '002_knowledge', sql: m002.sql },
   { name: '003_jobs_owner', sql: m003.sql },
   { name: '010_synthesis', sql: m010.sql },
+  { name: '011_synthesis_seeds', sql: m011.sql },
   { name: '030_evaluation', sql: m030.sql },
   { name: '020_review', sql: m020.sql },
   { name: '040_training', sql: m040.sql },
