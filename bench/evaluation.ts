@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp } from '../main/appImpl.js';
+import { createApp } from '../main/app/index.js';
 import type { EvaluateJobResult } from '../main/evaluation/evaluateJob.js';
 import { needShared, sharedPath } from '../tests/helpers/shared.js';
 import { writeBenchResult } from './results.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ImportReport } from '../api/knowledge.js';
-import { createApp } from '../main/appImpl.js';
+import { createApp } from '../main/app/index.js';
 import { repoRoot, sharedPath } from '../tests/helpers/shared.js';
 import { existsSync } from 'node:fs';
 import { percentile, writeBenchResult } from './results.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createApp } from '../main/appImpl.js';
+import { createApp } from '../main/app/index.js';
 import { startServer } from '../main/server/server.js';
 import { launchChromium, needChromium } from '../tests/e2e/browser.js';
 import { ensureRendererBuilt, rendererDist } from '../tests/e2e/rendererBuild.js';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { synthesisPlanSchema } from '../api/synthesis.js';
 import { answerPrompt } from '../main/labeling/labeler.js';
-import { formatQuestion } from '../main/labeling/prompts.js';
+import { formatQuestion } from '../main/llm/prompts.js';
 import { GenerationContext, loadModel } from '../main/llm/generation.js';
 import { KnowledgeIndex } from '../main/synthesis/knowledgeIndex.js';
 import { runSynthesis } from '../main/synthesis/synthesize.js';

@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { StepTimings } from '../api/training.js';
 import { parseInput } from '../api/contract.js';
-import { openDatabase } from '../main/db/open.js';
-import { TrainingRepo } from '../main/db/repos/training.js';
-import { JobRunner } from '../main/jobs/runner.js';
+import { openAppDatabase } from '../main/app/index.js';
+import { TrainingRepo } from '../main/training/store.js';
+import { JobRunner } from '../main/platform/jobs/runner.js';
 import type { TrainResult } from '../main/training/session.js';
-import { setupTraining } from '../main/training/setup.js';
+import { setupTraining } from '../main/training/module.js';
 import { findTrainerBinary } from '../main/training/trainerProcess.js';
 import { needShared, sharedPath } from '../tests/helpers/shared.js';
 import { needTinyModels, tinyModel } from '../tests/helpers/tinyModels.js';
@@ -48,7 +48,7 @@ const STEPS = 8;
 async function benchOne(label: string, modelPath: string): Promise<TrainingBenchRun> {
   process.env.MEDSSR_GPU ??= 'false';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'medssr-bench-train-'));
-  const db = openDatabase(path.join(dir, 'b.db'));
+  const db = openAppDatabase(path.join(dir, 'b.db'));
   const jobs = new JobRunner(db);
   try {
     seedLabelledDataset(db, 'bench', 32);

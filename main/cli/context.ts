@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { JobInfo } from '../../api/jobs.js';
-import { createApp, type AppRuntime } from '../appImpl.js';
-import { databasePath, defaultDataDir } from '../dataDir.js';
+import { createApp, type AppRuntime } from '../app/index.js';
+import { databasePath, defaultDataDir } from '../platform/dataDir.js';
 
 export interface DbOption {
   db?: string;

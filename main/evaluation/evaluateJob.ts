@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import { evaluateInputSchema, type EvaluateInput, type SetResult } from '../../api/evaluation.js';
-import type { Db } from '../db/open.js';
-import { EvaluationRepo } from '../db/repos/evaluation.js';
-import { defineJobHandler, type AnyJobHandler } from '../jobs/types.js';
-import { GenerationContext, loadModel } from '../llm/generation.js';
+import type { Db } from '../platform/db/open.js';
+import { EvaluationRepo } from './store.js';
+import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
+import { GenerationContext, loadModel } from '../llm/index.js';
 import { evaluateQuestion } from './evaluator.js';
 import { runResults } from './results.js';
 

@@ -5,8 +5,8 @@
  * then one token constrained to the question's option letters.
  */
 import type { EvalGeneration, EvalSampling } from '../../api/evaluation.js';
-import { answerPrompt, recoveryPrompt } from '../labeling/labeler.js';
-import type { GenerationContext } from '../llm/generation.js';
+import { answerPrompt, recoveryPrompt } from '../labeling/index.js';
+import type { GenerationContext } from '../llm/index.js';
 import { needsRecovery, scoreGeneration } from './metrics.js';
 
 export interface EvalQuestion {

@@ -5,7 +5,7 @@
  * per-generation accuracies and rounded again.
  */
 import type { ComparisonOutcome, GenerationMetrics } from '../../api/evaluation.js';
-import { extractOption } from '../labeling/answerExtraction.js';
+import { extractOption } from '../labeling/index.js';
 
 export interface ScoredAnswer {
   extracted: string | null;

@@ -1,6 +1,6 @@
 /** Per-set results of a stored run, computed from its generations. */
 import type { EvaluateInput, EvalRunSummary, SetResult } from '../../api/evaluation.js';
-import type { EvalRunRow, EvaluationRepo } from '../db/repos/evaluation.js';
+import type { EvalRunRow, EvaluationRepo } from './store.js';
 import { aggregateSet } from './metrics.js';
 
 export function runResults(repo: EvaluationRepo, run: EvalRunRow): SetResult[] {

@@ -10,9 +10,9 @@ import type {
   EvalRunSummary,
   QuestionDetail,
 } from '../../api/evaluation.js';
-import { writeFileAtomic } from '../atomicFile.js';
-import type { Db } from '../db/open.js';
-import { EvaluationRepo } from '../db/repos/evaluation.js';
+import { writeFileAtomic } from '../platform/atomicFile.js';
+import type { Db } from '../platform/db/open.js';
+import { EvaluationRepo } from './store.js';
 import { parseBenchmarkText } from './benchmarkFile.js';
 import { compareOutcome } from './metrics.js';
 import { runSummary } from './results.js';

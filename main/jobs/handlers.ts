@@ -1,6 +1,6 @@
 import type { ApiHandlers } from '../../api/contract.js';
 import { ApiError } from '../../api/contract.js';
-import type { JobRunner } from './runner.js';
+import type { JobRunner } from '../platform/jobs/runner.js';
 
 export type JobsMethod = 'jobs.list' | 'jobs.get' | 'jobs.cancel' | 'jobs.resume';
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ApiError, type ApiHandlers } from '../../api/contract.js';
-import type { JobRunner } from '../jobs/runner.js';
+import type { JobRunner } from '../platform/jobs/runner.js';
 import type { KnowledgeService } from './service.js';
 
 export type KnowledgeMethod = Extract<keyof ApiHandlers, `knowledge.${string}`>;

@@ -2,9 +2,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { ImportReport } from '../../api/knowledge.js';
-import type { Db } from '../db/open.js';
-import { defineJobHandler, type AnyJobHandler, type JobContext, type ProgressUpdate } from '../jobs/types.js';
-import { runWorkerJob } from '../jobs/workerJob.js';
+import type { Db } from '../platform/db/open.js';
+import { defineJobHandler, type AnyJobHandler, type JobContext, type ProgressUpdate } from '../platform/jobs/types.js';
+import { runWorkerJob } from '../platform/jobs/workerJob.js';
 import { ImportCancelled, ImportError } from './errors.js';
 import { importOrphanet, type ImportProgress } from './importer.js';
 import type { ImportWorkerData, ImportWorkerMessage } from './importWorkerProtocol.js';

@@ -1,6 +1,6 @@
 /** Worker-thread entry: runs a whole import (parse and write) off the thread that answers the UI. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from '../db/open.js';
+import { openDatabase } from '../platform/db/open.js';
 import { importOrphanet } from './importer.js';
 import { ImportCancelled, ImportError } from './errors.js';
 import type { ImportWorkerData, ImportWorkerMessage } from './importWorkerProtocol.js';
@@ -9,7 +9,7 @@ const data = workerData as ImportWorkerData;
 const cancelled = new Int32Array(data.cancelFlag);
 const post = (m: ImportWorkerMessage) => parentPort?.postMessage(m);
 
-const db = openDatabase(data.dbPath, { migrate: false });
+const db = openDatabase(data.dbPath);
 try {
   const report = await importOrphanet(db, data.source, {
     skipInvalid: data.skipInvalid,

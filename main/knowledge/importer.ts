@@ -5,8 +5,8 @@
  * exactly what it was.
  */
 import path from 'node:path';
-import type { Db } from '../db/open.js';
-import { KnowledgeWriter } from '../db/repos/knowledgeWrite.js';
+import type { Db } from '../platform/db/open.js';
+import { KnowledgeWriter } from './storeWrite.js';
 import type { ImportReport } from '../../api/knowledge.js';
 import { ImportCancelled, ImportError } from './errors.js';
 import { PacketError, parsePacketFile, type PacketRecord } from './packet.js';

@@ -11,7 +11,7 @@ import type {
   SearchHit,
   SearchResult,
 } from '../../api/knowledge.js';
-import type { FacetRow, KnowledgeRepo } from '../db/repos/knowledge.js';
+import type { FacetRow, KnowledgeRepo } from './store.js';
 
 type MatchedBy = SearchHit['matchedBy'];
 

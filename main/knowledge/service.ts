@@ -1,6 +1,6 @@
 import type { DisorderDetail, FacetCounts, FacetFilter, KnowledgeStats, SearchResult } from '../../api/knowledge.js';
-import type { Db } from '../db/open.js';
-import { KnowledgeRepo } from '../db/repos/knowledge.js';
+import type { Db } from '../platform/db/open.js';
+import { KnowledgeRepo } from './store.js';
 import { KnowledgeSearch, type SearchParams } from './search.js';
 
 /** The knowledge domain's service: what handlers, the CLI and other domains (synthesis) call. */

@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import { labelInputSchema, type LabelInput } from '../../api/synthesis.js';
-import type { Db } from '../db/open.js';
-import { LabelingRepo } from '../db/repos/labeling.js';
-import { SynthesisRepo } from '../db/repos/synthesis.js';
-import { defineJobHandler, type AnyJobHandler } from '../jobs/types.js';
-import { GenerationContext, loadModel } from '../llm/generation.js';
+import type { Db } from '../platform/db/open.js';
+import { LabelingRepo } from './store.js';
+import { SynthesisRepo } from '../synthesis/index.js';
+import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
+import { GenerationContext, loadModel } from '../llm/index.js';
 import { labelQuestion } from './labeler.js';
 
 export interface LabelJobResult {

@@ -3,9 +3,9 @@
  * constrained one-token recovery pass for samples without an answer, and the majority vote.
  */
 import type { PseudoLabel, QuestionOption, SamplingSettings, LabelSample } from '../../api/synthesis.js';
-import type { GenerationContext, PromptSpec } from '../llm/generation.js';
+import type { GenerationContext, PromptSpec } from '../llm/index.js';
 import { extractOption, normaliseChoice } from './answerExtraction.js';
-import { baseRecoveryPrompt, cotTemplate, formatQuestion, RECOVERY_USER, SYSTEM_PROMPT } from './prompts.js';
+import { baseRecoveryPrompt, cotTemplate, formatQuestion, RECOVERY_USER, SYSTEM_PROMPT } from '../llm/index.js';
 import { majorityVote } from './vote.js';
 
 export interface LabelableQuestion {

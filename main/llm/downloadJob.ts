@@ -1,6 +1,6 @@
 /** The 'download-model' job: fetches a GGUF by Hugging Face URI or https URL and registers it, with byte progress. */
 import { downloadModelSchema, type ModelInfo } from '../../api/synthesis.js';
-import { defineJobHandler, type AnyJobHandler } from '../jobs/types.js';
+import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
 import type { ModelRegistry } from './registry.js';
 
 function mib(bytes: number): string {

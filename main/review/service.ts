@@ -23,11 +23,11 @@ import type {
 } from '../../api/review.js';
 import type { QueueFilter, QueueOrder } from '../../api/review.js';
 import type { QuestionOption } from '../../api/synthesis.js';
-import type { Db } from '../db/open.js';
-import { publicReviewer, ReviewRepo, toFoldRow, type AuditRow, type ReviewerRow, type Viewer } from '../db/repos/review.js';
-import { formatQuestion } from '../labeling/prompts.js';
-import { exactJaccard, wordShingles } from '../synthesis/minhash.js';
-import { hashPassword } from '../server/auth/password.js';
+import type { Db } from '../platform/db/open.js';
+import { publicReviewer, ReviewRepo, toFoldRow, type AuditRow, type ReviewerRow, type Viewer } from './store.js';
+import { formatQuestion } from '../llm/index.js';
+import { exactJaccard, wordShingles } from '../synthesis/index.js';
+import { hashPassword } from './password.js';
 import { authenticatedActor } from './actor.js';
 import { agreementReport } from './agreement.js';
 import { auditCsv } from './auditCsv.js';

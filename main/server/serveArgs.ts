@@ -1,7 +1,7 @@
 /** Command-line arguments of `npm run serve`, validated with the same zod the Api uses. */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { defaultDataDir } from '../dataDir.js';
+import { defaultDataDir } from '../platform/dataDir.js';
 
 export const serveUsage = 'Usage: npm run serve -- [--port N] [--host H] [--data-dir DIR] [--no-demo]';
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiErrorBody, ApiEvent, AppInfo } from '../../api/contract.js';
-import type { AppServices } from '../app.js';
+import type { AppServices } from '../app/index.js';
 import { dispatch, httpStatusFor } from './dispatch.js';
 import { isLoopbackHost, sameOriginGuard, type RequestGuard } from './guards.js';
 import { createServerAuth, type ServerAuth, type ServerAuthOptions } from './auth/serverAuth.js';
@@ -109,7 +109,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ownsServices = options.services === undefined;
   const services =
     options.services ??
-    (await (await import('../app.js')).createApp({
+    (await (await import('../app/index.js')).createApp({
       dataDir: options.dataDir,
       transport: 'http',
       seedDemo: options.seedDemo ?? true,

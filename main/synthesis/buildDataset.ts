@@ -7,10 +7,10 @@
 import path from 'node:path';
 import type { DisorderDetail } from '../../api/knowledge.js';
 import type { PlanReport, SynthesizeInput } from '../../api/synthesis.js';
-import type { Db } from '../db/open.js';
-import { SynthesisRepo, type StoredQuestion } from '../db/repos/synthesis.js';
-import { GenerationContext, loadModel, type LoadedModel } from '../llm/generation.js';
-import { formatQuestion } from '../labeling/prompts.js';
+import type { Db } from '../platform/db/open.js';
+import { SynthesisRepo, type StoredQuestion } from './store.js';
+import { GenerationContext, loadModel, type LoadedModel } from '../llm/index.js';
+import { formatQuestion } from '../llm/index.js';
 import { KnowledgeIndex } from './knowledgeIndex.js';
 import { createModelGenerator } from './modelGenerator.js';
 import { reasoningProb } from './reasoningFilter.js';

@@ -5,7 +5,7 @@
  * the options are reordered so the intended answer sits at the planned letter.
  */
 import type { GbnfJsonSchema } from 'node-llama-cpp';
-import type { GenerationContext, PromptSpec } from '../llm/generation.js';
+import type { GenerationContext, PromptSpec } from '../llm/index.js';
 import type { KnowledgeIndex } from './knowledgeIndex.js';
 import type { Rng } from './rng.js';
 import { generateTemplateQuestion, LETTERS, type GenerateResult, type TemplateRequest } from './templateGenerator.js';

@@ -3,7 +3,7 @@
  * reasoning_prob is the normalised probability of the first label (from the two labels' token log-probabilities),
  * so the threshold (0.75 in the paper's sets) is applied to a calibrated number rather than to a sampled word.
  */
-import type { GenerationContext, PromptSpec } from '../llm/generation.js';
+import type { GenerationContext, PromptSpec } from '../llm/index.js';
 
 export const REASONING_LABEL = '<Reasoning>';
 export const MEMORIZATION_LABEL = '<Memorization>';

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../db/open.js';
-import { parseBenchmarkText } from '../evaluation/benchmarkFile.js';
+import type { Db } from '../platform/db/open.js';
+import { parseBenchmarkText } from '../evaluation/index.js';
 
 export interface SeedQuestion {
   /** `<set>:<external id>`: the id a synthetic question's `seedId` names. */

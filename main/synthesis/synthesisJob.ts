@@ -4,9 +4,9 @@
  * An in-memory database cannot be shared with a worker, so tests that use one build in place.
  */
 import { synthesizeInputSchema, type SynthesizeInput } from '../../api/synthesis.js';
-import type { Db } from '../db/open.js';
-import { defineJobHandler, type AnyJobHandler, type JobContext } from '../jobs/types.js';
-import { runWorkerJob } from '../jobs/workerJob.js';
+import type { Db } from '../platform/db/open.js';
+import { defineJobHandler, type AnyJobHandler, type JobContext } from '../platform/jobs/types.js';
+import { runWorkerJob } from '../platform/jobs/workerJob.js';
 import { buildDataset, needsModel, type KnowledgeSource, type SynthesisJobResult } from './buildDataset.js';
 import type { SynthesisWorkerData, SynthesisWorkerMessage } from './synthesisWorker.js';
 

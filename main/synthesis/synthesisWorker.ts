@@ -1,8 +1,8 @@
 /** Worker-thread entry: template synthesis is pure CPU, so it runs here, off the thread that answers the UI. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SynthesizeInput } from '../../api/synthesis.js';
-import { openDatabase } from '../db/open.js';
-import { KnowledgeService } from '../knowledge/service.js';
+import { openDatabase } from '../platform/db/open.js';
+import { KnowledgeService } from '../knowledge/index.js';
 import { buildDataset, SynthesisCancelled, type SynthesisJobResult } from './buildDataset.js';
 
 export interface SynthesisWorkerData {
@@ -21,7 +21,7 @@ const data = workerData as SynthesisWorkerData;
 const cancelled = new Int32Array(data.cancelFlag);
 const post = (m: SynthesisWorkerMessage) => parentPort?.postMessage(m);
 
-const db = openDatabase(data.dbPath, { migrate: false });
+const db = openDatabase(data.dbPath);
 try {
   const result = await buildDataset(db, new KnowledgeService(db), data.params, {
     jobId: data.jobId,

@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Stage1Data, Stage2Data, StageDataSummary } from '../../api/training.js';
-import type { Db } from '../db/open.js';
-import { LabelingRepo } from '../db/repos/labeling.js';
-import { SynthesisRepo } from '../db/repos/synthesis.js';
-import { reviewStates, type TrainItem } from '../db/repos/training.js';
-import { formatQuestion } from '../labeling/prompts.js';
-import { createRng } from '../synthesis/rng.js';
+import type { Db } from '../platform/db/open.js';
+import { LabelingRepo } from '../labeling/index.js';
+import { SynthesisRepo } from '../synthesis/index.js';
+import { reviewStates, type TrainItem } from './store.js';
+import { formatQuestion } from '../llm/index.js';
+import { createRng } from '../synthesis/index.js';
 
 export type Candidate = Omit<TrainItem, 'stage' | 'split' | 'idx'>;
 

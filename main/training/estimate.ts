@@ -4,10 +4,10 @@
  * (a few sampled tokens and one trainer step), else stated assumptions. Memory counts both processes: the sampler's
  * model and KV cache, and the trainer's model, LoRA state (weights, gradients, two Adam moments) and activations.
  */
-import { readGgufSummary } from '../llm/ggufMetadata.js';
+import { readGgufSummary } from '../llm/index.js';
 import { resolveSettings, type TrainEstimate, type TrainInput } from '../../api/training.js';
-import type { Db } from '../db/open.js';
-import { TrainingRepo } from '../db/repos/training.js';
+import type { Db } from '../platform/db/open.js';
+import { TrainingRepo } from './store.js';
 import { stage1Candidates, stage2Candidates, type Candidate } from './data.js';
 import { LlamaRolloutEngine } from './rollouts.js';
 import { findTrainerBinary, TrainerProcess } from './trainerProcess.js';

@@ -3,7 +3,7 @@
  * stage 1 and the gold letter in stage 2; optionally a small bonus for stating an answer in the expected form, so
  * a model that never writes "The answer is X" gets a gradient towards it.
  */
-import { extractOption, normaliseChoice } from '../labeling/answerExtraction.js';
+import { extractOption, normaliseChoice } from '../labeling/index.js';
 
 export interface RewardOutcome {
   reward: number;

@@ -5,9 +5,9 @@
  * policy survives; llama.cpp caches adapters by path, hence a fresh path per adapter and the old one released.
  */
 import { resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
-import { answerPrompt } from '../labeling/labeler.js';
-import { loadModel, type LoadedModel, type PromptSpec } from '../llm/generation.js';
-import { chooseThreads, type GpuSetting } from '../llm/llama.js';
+import { answerPrompt } from '../labeling/index.js';
+import { loadModel, type LoadedModel, type PromptSpec } from '../llm/index.js';
+import { chooseThreads, type GpuSetting } from '../llm/index.js';
 
 export interface Rollout {
   tokens: number[];

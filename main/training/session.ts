@@ -8,9 +8,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { EvalRecord, StepTimings, TrainSettings } from '../../api/training.js';
-import type { Db } from '../db/open.js';
-import { TrainingRepo, type RunRow, type TrainItem } from '../db/repos/training.js';
-import { chooseThreads } from '../llm/llama.js';
+import type { Db } from '../platform/db/open.js';
+import { TrainingRepo, type RunRow, type TrainItem } from './store.js';
+import { chooseThreads } from '../llm/index.js';
 import { batchFor } from './data.js';
 import { scoreCompletion } from './rewards.js';
 import type { Rollout, RolloutEngine } from './rollouts.js';

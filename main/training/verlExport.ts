@@ -8,10 +8,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { TrainSettings, VerlExport } from '../../api/training.js';
-import { writeFileAtomic } from '../atomicFile.js';
-import type { Db } from '../db/open.js';
-import { TrainingRepo, type RunRow, type TrainItem } from '../db/repos/training.js';
-import { SYSTEM_PROMPT } from '../labeling/prompts.js';
+import { writeFileAtomic } from '../platform/atomicFile.js';
+import type { Db } from '../platform/db/open.js';
+import { TrainingRepo, type RunRow, type TrainItem } from './store.js';
+import { SYSTEM_PROMPT } from '../llm/index.js';
 
 const str = (name: string) => ({ name, type: 'BYTE_ARRAY' as const, converted_type: 'UTF8' as const, repetition_type: 'OPTIONAL' as const });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { JobInfo } from '../../api/jobs.js';
-import type { AppServices } from '../../main/app.js';
+import type { AppServices } from '../../main/app/index.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../main/server/server.js';
 import { repoRoot } from '../helpers/shared.js';
 import { ensureRendererBuilt, rendererDist } from './rendererBuild.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { AuditEntry } from '../../api/review.js';
-import { createApp, type AppRuntime } from '../../main/appImpl.js';
+import { createApp, type AppRuntime } from '../../main/app/index.js';
 import type { RunningServer } from '../../main/server/server.js';
 import { createReviewFixture } from '../main/review/fixture.js';
 import { needChromium, screenshotPath, startBrowserMode, watchPageErrors, type BrowserMode } from './browser.js';

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { databasePath } from '../../main/dataDir.js';
-import { openDatabase } from '../../main/db/open.js';
+import { databasePath } from '../../main/platform/dataDir.js';
+import { openAppDatabase } from '../../main/app/index.js';
 import type { RunningServer } from '../../main/server/server.js';
 import { findTrainerBinary } from '../../main/training/trainerProcess.js';
 import { needShared, sharedPath } from '../helpers/shared.js';
@@ -28,7 +28,7 @@ describe('training page', { skip }, () => {
     mode = await startBrowserMode({
       prefix: 'medssr-e2e-train-',
       prepare: (dir) => {
-        const db = openDatabase(databasePath(dir));
+        const db = openAppDatabase(databasePath(dir));
         seedLabelledDataset(db, 'synthetic demo', 24);
         db.close();
         return { seedDemo: false };

@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../../main/db/open.js';
-import { migrations } from '../../main/db/migrations/index.js';
+import { openDatabase } from '../../main/platform/db/open.js';
+import { openAppDatabase } from '../../main/app/index.js';
+import { migrations } from '../../main/app/index.js';
 import { importOrphanet } from '../../main/knowledge/importer.js';
 import { KnowledgeService } from '../../main/knowledge/service.js';
 import type { DisorderDetail } from '../../api/knowledge.js';
@@ -25,7 +26,7 @@ export async function realKnowledgeDbFile(): Promise<string> {
   const file = path.join(os.tmpdir(), `medssr-test-kb-${key}.db`);
   if (existsSync(file)) return file;
   const tmp = `${file}.${process.pid}.tmp`;
-  const db = openDatabase(tmp);
+  const db = openAppDatabase(tmp);
   try {
     await importOrphanet(db, sharedPath(...PACKETS));
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -46,7 +47,7 @@ export async function realKnowledgeDbCopy(dir: string): Promise<string> {
 }
 
 export async function realDisorderFacts(): Promise<DisorderDetail[]> {
-  const db = openDatabase(await realKnowledgeDbFile(), { migrate: false, readonly: true });
+  const db = openDatabase(await realKnowledgeDbFile(), { readonly: true });
   try {
     return new KnowledgeService(db).listDisorderFacts();
   } finally {

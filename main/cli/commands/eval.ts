@@ -6,8 +6,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { evaluateInputSchema } from '../../../api/evaluation.js';
-import type { EvaluateJobResult } from '../../evaluation/evaluateJob.js';
-import { cliSetResult } from '../../evaluation/results.js';
+import type { EvaluateJobResult } from '../../evaluation/index.js';
+import { cliSetResult } from '../../evaluation/index.js';
 import { asCliError, jobCommandOptions, jobResult, optionalNumber as num, parseCliInput, samplingOptions, withApp } from '../context.js';
 
 export function registerEvalCommands(program: Command): void {

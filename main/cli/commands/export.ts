@@ -1,6 +1,6 @@
 /** `medssr export --format medssr`: a dataset as a MedSSR-format JSON array, written atomically. */
 import type { Command } from 'commander';
-import { exportMedssr, writeJsonAtomic } from '../../synthesis/export.js';
+import { exportMedssr, writeJsonAtomic } from '../../labeling/index.js';
 import { asCliError, CliError, withApp } from '../context.js';
 import { datasetId } from './review.js';
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { labelInputSchema } from '../../../api/synthesis.js';
-import type { LabelJobResult } from '../../labeling/labelJob.js';
+import type { LabelJobResult } from '../../labeling/index.js';
 import { jobCommandOptions, jobResult, optionalNumber as num, parseCliInput, samplingOptions, withApp } from '../context.js';
 
 export function registerLabelingCommands(program: Command): void {

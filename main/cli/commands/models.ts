@@ -1,7 +1,7 @@
 /** `medssr models add|list|info`: the GGUF model registry from the command line. */
 import type { Command } from 'commander';
-import { readGgufSummary } from '../../llm/ggufMetadata.js';
-import { ModelRegistry } from '../../llm/registry.js';
+import { readGgufSummary } from '../../llm/index.js';
+import { ModelRegistry } from '../../llm/index.js';
 import { asCliError, withApp } from '../context.js';
 
 export function registerModelsCommands(program: Command): void {

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { addReviewerSchema, reviewerRoles, type ReviewerRole } from '../../../api/review.js';
-import type { Db } from '../../db/open.js';
-import { SynthesisRepo } from '../../db/repos/synthesis.js';
-import { writeFileAtomic } from '../../atomicFile.js';
+import type { Db } from '../../platform/db/open.js';
+import { SynthesisRepo } from '../../synthesis/index.js';
+import { writeFileAtomic } from '../../platform/atomicFile.js';
 import { asCliError, CliError, parseCliInput, withApp } from '../context.js';
 
 function readPassword(): string {

@@ -3,9 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { synthesizeInputSchema } from '../../../api/synthesis.js';
-import type { SynthesisJobResult } from '../../synthesis/synthesisJob.js';
-import { synthesisInputProblem } from '../../synthesis/buildDataset.js';
-import { SeedStore } from '../../synthesis/seedStore.js';
+import { SeedStore, synthesisInputProblem, type SynthesisJobResult } from '../../synthesis/index.js';
 import { CliError, jobCommandOptions, jobResult, parseCliInput, withApp } from '../context.js';
 import { subcommandGroup } from '../program.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseInput } from '../../../api/contract.js';
 import { presetNames, trainSettingsSchema, type TrainInputRaw, type TrainSettings } from '../../../api/training.js';
-import type { TrainResult } from '../../training/session.js';
+import type { TrainResult } from '../../training/index.js';
 import { asCliError, CliError, jobCommandOptions, jobResult, parseCliInput, withApp } from '../context.js';
 
 function collect(value: string, previous: string[]): string[] {

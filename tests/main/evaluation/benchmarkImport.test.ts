@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { openDatabase } from '../../../main/db/open.js';
+import { openAppDatabase } from '../../../main/app/index.js';
 import { BenchmarkFormatError, parseBenchmarkText, parseOptions } from '../../../main/evaluation/benchmarkFile.js';
 import { EvaluationService } from '../../../main/evaluation/service.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
@@ -16,7 +16,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'medssr-bench-import-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function service(): EvaluationService {
-  return new EvaluationService(openDatabase(':memory:'), dir);
+  return new EvaluationService(openAppDatabase(':memory:'), dir);
 }
 
 function file(name: string, content: unknown): string {

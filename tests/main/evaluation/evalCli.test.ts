@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { createApp } from '../../../main/appImpl.js';
+import { createApp } from '../../../main/app/index.js';
 import type { EvaluateJobResult } from '../../../main/evaluation/evaluateJob.js';
 import { killCliOnceStored, runMedssr } from '../../helpers/cli.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { evalSamplingSchema } from '../../../api/evaluation.js';
 import { evaluateQuestion, type EvaluatedGeneration } from '../../../main/evaluation/evaluator.js';
 import { aggregateSet, scoreGeneration } from '../../../main/evaluation/metrics.js';
-import { RECOVERY_USER, SYSTEM_PROMPT } from '../../../main/labeling/prompts.js';
+import { RECOVERY_USER, SYSTEM_PROMPT } from '../../../main/llm/prompts.js';
 import type { GenerationContext, PromptSpec, SampleSettings } from '../../../main/llm/generation.js';
 
 interface Fixture {

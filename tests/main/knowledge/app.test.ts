@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { ApiEvent } from '../../../api/contract.js';
 import type { ImportReport, SearchResult } from '../../../api/knowledge.js';
-import { createApp } from '../../../main/appImpl.js';
+import { createApp } from '../../../main/app/index.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
 import { copyOfDemo, demoDir, removeDir, tempDir } from './fixtures.js';
 

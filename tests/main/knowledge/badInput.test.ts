@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openDatabase, type Db } from '../../../main/db/open.js';
-import { KnowledgeRepo } from '../../../main/db/repos/knowledge.js';
+import type { Db } from '../../../main/platform/db/open.js';
+import { openAppDatabase } from '../../../main/app/index.js';
+import { KnowledgeRepo } from '../../../main/knowledge/store.js';
 import { importOrphanet } from '../../../main/knowledge/importer.js';
 import { ImportError } from '../../../main/knowledge/errors.js';
 import { copyOfDemo, demoDir, readPacket, removeDir, tempDir, writePacket, writeZip, zipFolder } from './fixtures.js';
@@ -16,7 +17,7 @@ describe('import: bad input stops everything and leaves the database exactly as 
 
   before(async () => {
     work = tempDir();
-    db = openDatabase(path.join(work, 'kb.db'));
+    db = openAppDatabase(path.join(work, 'kb.db'));
     repo = new KnowledgeRepo(db);
     await importOrphanet(db, demoDir, { demo: true });
     digestBefore = repo.digest();
@@ -155,7 +156,7 @@ describe('import: bad input stops everything and leaves the database exactly as 
 describe('re-import of another release updates in place', () => {
   it('reports added, removed, changed and unchanged entries', async () => {
     const work = tempDir();
-    const db = openDatabase(path.join(work, 'kb.db'));
+    const db = openAppDatabase(path.join(work, 'kb.db'));
     const repo = new KnowledgeRepo(db);
     try {
       const first = await importOrphanet(db, demoDir);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiEvent } from '../../../api/contract.js';
 import type { ImportReport } from '../../../api/knowledge.js';
-import { createApp, type AppRuntime } from '../../../main/appImpl.js';
+import { createApp, type AppRuntime } from '../../../main/app/index.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
 import { removeDir, tempDir } from './fixtures.js';
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { createApp, type AppRuntime } from '../../../main/appImpl.js';
+import { createApp, type AppRuntime } from '../../../main/app/index.js';
 import type { LabelJobResult } from '../../../main/labeling/labelJob.js';
 import { killCliOnceStored } from '../../helpers/cli.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';

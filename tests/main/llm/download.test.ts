@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiError, parseInput } from '../../../api/contract.js';
-import { createApp, type AppRuntime } from '../../../main/appImpl.js';
+import { createApp, type AppRuntime } from '../../../main/app/index.js';
 
 describe('models.download', () => {
   let dir: string;

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { openDatabase, type Db } from '../../../main/db/open.js';
+import type { Db } from '../../../main/platform/db/open.js';
+import { openAppDatabase } from '../../../main/app/index.js';
 import { readGgufSummary, modelFit } from '../../../main/llm/ggufMetadata.js';
 import { GenerationContext, loadModel, type LoadedModel } from '../../../main/llm/generation.js';
 import { chooseThreads, getRuntime } from '../../../main/llm/llama.js';
@@ -50,7 +51,7 @@ test('a file that is not GGUF is refused with its name', async () => {
 });
 
 test('registry: reference, copy into the data folder, duplicates, remove, bad input, offline download', { skip }, async () => {
-  const db: Db = openDatabase(path.join(dir, 'reg.db'));
+  const db: Db = openAppDatabase(path.join(dir, 'reg.db'));
   try {
     const reg = new ModelRegistry(db, dir);
     const ref = await reg.add(stories);

@@ -17,14 +17,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openDatabase } from '../../../main/db/open.js';
+import { openAppDatabase } from '../../../main/app/index.js';
 import { runAs } from '../../../main/review/actor.js';
 import { cohensKappa } from '../../../main/review/agreement.js';
 import { ReviewService } from '../../../main/review/service.js';
 import { createReviewFixture } from './fixture.js';
 
 test("Cohen's kappa, percent agreement and agreement with the pseudo-label match the hand computation", async () => {
-  const db = openDatabase(':memory:');
+  const db = openAppDatabase(':memory:');
   const ds = createReviewFixture(db, { name: 'kappa', count: 10 });
   const svc = new ReviewService(db, { get: () => null });
   const alice = await svc.addReviewer({ name: 'Alice', role: 'reviewer' });

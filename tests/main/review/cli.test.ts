@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createApp } from '../../../main/appImpl.js';
-import { openDatabase } from '../../../main/db/open.js';
+import { createApp } from '../../../main/app/index.js';
+import { openAppDatabase } from '../../../main/app/index.js';
 import { runMedssr } from '../../helpers/cli.js';
 import { createReviewFixture } from './fixture.js';
 
@@ -18,7 +18,7 @@ describe('review commands of the medssr CLI', () => {
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'medssr-review-cli-'));
     db = path.join(dir, 'medssr.db');
-    const raw = openDatabase(db);
+    const raw = openAppDatabase(db);
     createReviewFixture(raw, { name: 'cli-set', count: 6 });
     raw.close();
     const app = await createApp({ dataDir: dir, dbPath: db, transport: 'ipc' });

@@ -4,9 +4,9 @@
  * vary deterministically with the question number.
  */
 import type { PseudoLabel, QuestionOption, QuestionType } from '../../../api/synthesis.js';
-import type { Db } from '../../../main/db/open.js';
-import { LabelingRepo } from '../../../main/db/repos/labeling.js';
-import { SynthesisRepo, type StoredQuestion } from '../../../main/db/repos/synthesis.js';
+import type { Db } from '../../../main/platform/db/open.js';
+import { LabelingRepo } from '../../../main/labeling/store.js';
+import { SynthesisRepo, type StoredQuestion } from '../../../main/synthesis/store.js';
 
 const diseases = [
   { code: '558', name: 'Marfan syndrome', findings: ['arachnodactyly', 'ectopia lentis', 'aortic root dilatation'] },

@@ -6,16 +6,17 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { ApiError } from '../../../api/contract.js';
 import { queueFilterSchema, type QueueFilterInput } from '../../../api/review.js';
-import { openDatabase, type Db } from '../../../main/db/open.js';
+import type { Db } from '../../../main/platform/db/open.js';
+import { openAppDatabase } from '../../../main/app/index.js';
 import { runAs } from '../../../main/review/actor.js';
 import { ReviewService } from '../../../main/review/service.js';
-import { LabelingRepo } from '../../../main/db/repos/labeling.js';
+import { LabelingRepo } from '../../../main/labeling/store.js';
 import { createReviewFixture } from './fixture.js';
 
 const noKnowledge = { get: () => null };
 
 function setup(count = 40): { db: Db; svc: ReviewService; ds: number } {
-  const db = openDatabase(':memory:');
+  const db = openAppDatabase(':memory:');
   const ds = createReviewFixture(db, { name: 'fx', count, unlabelledEvery: 10 });
   return { db, svc: new ReviewService(db, noKnowledge), ds };
 }

@@ -3,10 +3,12 @@
  * tests run without the database and shows exactly which events and errors cross the boundary.
  */
 import { ApiError, type ApiEvent, type ApiHandlers } from '../../../api/contract.js';
-import type { SynthesisMethod } from '../../../main/synthesis/setup.js';
+import type { LabelingMethod } from '../../../main/labeling/module.js';
+import type { LlmMethod } from '../../../main/llm/module.js';
+import type { SynthesisMethod } from '../../../main/synthesis/module.js';
 import type { JobInfo } from '../../../api/jobs.js';
 import type { DisorderDetail, DisorderSummary, FacetCounts } from '../../../api/knowledge.js';
-import type { AppServices } from '../../../main/app.js';
+import type { AppServices } from '../../../main/app/index.js';
 
 const summaries: DisorderSummary[] = [
   { orphaCode: '558', name: 'Marfan syndrome', disorderType: 'Disease', isDemo: true, phenotypeCount: 3, geneCount: 1 },
@@ -41,7 +43,7 @@ export interface FakeServices extends AppServices {
 }
 
 /** Synthesis, labelling and models are not exercised through the fake; they answer empty. */
-const synthesisStubs: Pick<ApiHandlers, SynthesisMethod> = {
+const synthesisStubs: Pick<ApiHandlers, SynthesisMethod | LabelingMethod | LlmMethod> = {
   'synthesis.preview': (plan) => ({ count: plan.count, planned: plan.count, achievable: 0, achieved: 0, cells: [], dimensions: [], labels: {} }),
   'synthesis.start': () => {
     throw new ApiError('bad-input', 'not available in the fake');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { synthesisPlanSchema } from '../../../api/synthesis.js';
 import { GenerationContext, loadModel, type LoadedModel } from '../../../main/llm/generation.js';
-import { formatQuestion } from '../../../main/labeling/prompts.js';
+import { formatQuestion } from '../../../main/llm/prompts.js';
 import { KnowledgeIndex } from '../../../main/synthesis/knowledgeIndex.js';
 import { createModelGenerator } from '../../../main/synthesis/modelGenerator.js';
 import { reasoningProb } from '../../../main/synthesis/reasoningFilter.js';

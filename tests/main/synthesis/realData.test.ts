@@ -10,7 +10,7 @@ import { KnowledgeIndex } from '../../../main/synthesis/knowledgeIndex.js';
 import { exactJaccard, wordShingles } from '../../../main/synthesis/minhash.js';
 import { totalVariationDistance } from '../../../main/synthesis/planner.js';
 import { runSynthesis } from '../../../main/synthesis/synthesize.js';
-import { formatQuestion } from '../../../main/labeling/prompts.js';
+import { formatQuestion } from '../../../main/llm/prompts.js';
 import { realDisorderFacts, realKnowledgeSkip } from '../../helpers/realKnowledge.js';
 
 const skip = realKnowledgeSkip();

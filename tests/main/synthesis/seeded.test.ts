@@ -12,14 +12,14 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DisorderDetail } from '../../../api/knowledge.js';
 import { synthesisPlanSchema, synthesizeInputSchema } from '../../../api/synthesis.js';
-import { openDatabase } from '../../../main/db/open.js';
+import { openAppDatabase } from '../../../main/app/index.js';
 import { buildDataset } from '../../../main/synthesis/buildDataset.js';
-import { exportMedssr } from '../../../main/synthesis/export.js';
+import { exportMedssr } from '../../../main/labeling/index.js';
 import { KnowledgeIndex } from '../../../main/synthesis/knowledgeIndex.js';
 import { endpointWriter, localWriter } from '../../../main/synthesis/questionWriter.js';
 import { runSeededSynthesis } from '../../../main/synthesis/seeded.js';
 import { SeedStore, type SeedQuestion } from '../../../main/synthesis/seedStore.js';
-import { SynthesisRepo } from '../../../main/db/repos/synthesis.js';
+import { SynthesisRepo } from '../../../main/synthesis/store.js';
 import { GenerationContext, loadModel } from '../../../main/llm/generation.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
 import { fixtureFacts } from './fixtures.js';
@@ -107,7 +107,7 @@ test('a model that writes nonsense: every attempt rejected with the rule that ca
 
 function tempDb() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'medssr-seeded-'));
-  return { db: openDatabase(path.join(dir, 'medssr.db')), dir };
+  return { db: openAppDatabase(path.join(dir, 'medssr.db')), dir };
 }
 const knowledge = { listDisorderFacts: () => facts as unknown as DisorderDetail[], stats: () => ({ sourceVersion: 'fixture' }) };
 const io = (jobId: string) => ({ jobId, isCancelled: () => false, progress: () => undefined });

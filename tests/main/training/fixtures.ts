@@ -5,9 +5,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PlanReport, QuestionOption } from '../../../api/synthesis.js';
-import type { Db } from '../../../main/db/open.js';
-import { LabelingRepo } from '../../../main/db/repos/labeling.js';
-import { SynthesisRepo, type StoredQuestion } from '../../../main/db/repos/synthesis.js';
+import type { Db } from '../../../main/platform/db/open.js';
+import { LabelingRepo } from '../../../main/labeling/store.js';
+import { SynthesisRepo, type StoredQuestion } from '../../../main/synthesis/store.js';
 import type { Rollout, RolloutEngine, RolloutSampling } from '../../../main/training/rollouts.js';
 import { createRng } from '../../../main/synthesis/rng.js';
 import { repoRoot } from '../../helpers/shared.js';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseInput } from '../../../api/contract.js';
 import type { EvalRunSummary } from '../../../api/evaluation.js';
-import { createApp } from '../../../main/appImpl.js';
+import { createApp } from '../../../main/app/index.js';
 import type { TrainResult } from '../../../main/training/session.js';
 import { findTrainerBinary } from '../../../main/training/trainerProcess.js';
 import { medssrArgv } from '../../helpers/cli.js';

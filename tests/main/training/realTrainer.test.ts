@@ -11,11 +11,11 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseInput } from '../../../api/contract.js';
 import type { StepRecord } from '../../../api/training.js';
-import { openDatabase } from '../../../main/db/open.js';
-import { TrainingRepo } from '../../../main/db/repos/training.js';
-import { JobRunner } from '../../../main/jobs/runner.js';
+import { openAppDatabase } from '../../../main/app/index.js';
+import { TrainingRepo } from '../../../main/training/store.js';
+import { JobRunner } from '../../../main/platform/jobs/runner.js';
 import type { TrainResult } from '../../../main/training/session.js';
-import { setupTraining } from '../../../main/training/setup.js';
+import { setupTraining } from '../../../main/training/module.js';
 import { findTrainerBinary, type TrainerProcess } from '../../../main/training/trainerProcess.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
 import { seedLabelledDataset, writeMedssrFile } from './fixtures.js';
@@ -34,7 +34,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'medssr-train-real-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('kill -9 the real trainer mid-run: resumed from the checkpoint, no gap or duplicate in the metric series', { skip, timeout: 240_000 }, async () => {
-  const db = openDatabase(path.join(dir, 'k.db'));
+  const db = openAppDatabase(path.join(dir, 'k.db'));
   const jobs = new JobRunner(db);
   seedLabelledDataset(db, 'syn', 16);
   const repo = new TrainingRepo(db);
@@ -93,7 +93,7 @@ test('kill -9 the real trainer mid-run: resumed from the checkpoint, no gap or d
 });
 
 test('both stages with the real trainer and stories260K: trainer metrics and timings stored', { skip, timeout: 240_000 }, async () => {
-  const db = openDatabase(path.join(dir, 'p.db'));
+  const db = openAppDatabase(path.join(dir, 'p.db'));
   const jobs = new JobRunner(db);
   seedLabelledDataset(db, 'syn', 16);
   const file = writeMedssrFile(dir, 10);

@@ -10,11 +10,12 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseInput } from '../../../api/contract.js';
 import type { TrainInputRaw } from '../../../api/training.js';
-import { openDatabase, type Db } from '../../../main/db/open.js';
-import { TrainingRepo } from '../../../main/db/repos/training.js';
-import { JobRunner } from '../../../main/jobs/runner.js';
+import type { Db } from '../../../main/platform/db/open.js';
+import { openAppDatabase } from '../../../main/app/index.js';
+import { TrainingRepo } from '../../../main/training/store.js';
+import { JobRunner } from '../../../main/platform/jobs/runner.js';
 import type { TrainResult } from '../../../main/training/session.js';
-import { setupTraining } from '../../../main/training/setup.js';
+import { setupTraining } from '../../../main/training/module.js';
 import { fakeTrainerBin, ScriptedEngine, seedLabelledDataset, writeMedssrFile } from './fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'medssr-train-'));
@@ -33,7 +34,7 @@ function input(over: Partial<TrainInputRaw> = {}): TrainInputRaw {
 }
 
 function open(dbFile: string, engines: ScriptedEngine[]): { db: Db; jobs: JobRunner; handlers: ReturnType<typeof setupTraining>['handlers'] } {
-  const db = openDatabase(dbFile);
+  const db = openAppDatabase(dbFile);
   const jobs = new JobRunner(db);
   const { handlers } = setupTraining(
     { db, jobs, dataDir: dir },
@@ -66,7 +67,7 @@ describe('training orchestration (fake trainer)', () => {
   const dbFile = path.join(dir, 'a.db');
   writeMedssrFile(dir, 12);
   {
-    const db = openDatabase(dbFile);
+    const db = openAppDatabase(dbFile);
     seedLabelledDataset(db, 'syn', 24);
     db.close();
   }

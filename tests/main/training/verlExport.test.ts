@@ -11,8 +11,8 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
 import { trainInputSchema } from '../../../api/training.js';
-import { openDatabase } from '../../../main/db/open.js';
-import { TrainingRepo } from '../../../main/db/repos/training.js';
+import { openAppDatabase } from '../../../main/app/index.js';
+import { TrainingRepo } from '../../../main/training/store.js';
 import { scoreCompletion } from '../../../main/training/rewards.js';
 import { createRun } from '../../../main/training/trainJob.js';
 import { exportVerl } from '../../../main/training/verlExport.js';
@@ -24,7 +24,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const python = spawnSync('python3', ['--version']).status === 0;
 
 test('a run exports as verl parquet, GRPO configs for both stages and the reward function', async () => {
-  const db = openDatabase(path.join(dir, 'v.db'));
+  const db = openAppDatabase(path.join(dir, 'v.db'));
   try {
     seedLabelledDataset(db, 'syn', 20);
     const input = trainInputSchema.parse({
@@ -73,7 +73,7 @@ test('a run exports as verl parquet, GRPO configs for both stages and the reward
 
 test('the exported Python reward agrees with ours', { skip: python ? undefined : 'skipped: python3 is absent' }, () => {
   const dir2 = mkdtempSync(path.join(dir, 'r-'));
-  const db = openDatabase(path.join(dir2, 'r.db'));
+  const db = openAppDatabase(path.join(dir2, 'r.db'));
   let rewardPy = '';
   try {
     seedLabelledDataset(db, 'syn', 8);

@@ -1,0 +1,60 @@
+/** The evaluation domain: benchmark sets and runs (eval_* tables), the 'evaluate' job and the evaluation.* Api. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../api/contract.js';
+import { defineModule } from '../platform/module.js';
+import { evaluateJobHandler } from './evaluateJob.js';
+import * as m030 from './migrations/030_evaluation.js';
+import { EvaluationService } from './service.js';
+
+export type EvaluationMethod =
+  | 'evaluation.import'
+  | 'evaluation.benchmarks'
+  | 'evaluation.start'
+  | 'evaluation.runs'
+  | 'evaluation.run'
+  | 'evaluation.compare'
+  | 'evaluation.question'
+  | 'evaluation.exportCsv';
+
+export interface EvaluationExports {
+  service: EvaluationService;
+}
+
+/** Service errors (bad file, unknown run) reach the renderer as typed Api errors with their message. */
+function wrap<T>(code: 'bad-input' | 'not-found', fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(code, err instanceof Error ? err.message : String(err));
+  }
+}
+
+export const evaluationModule = defineModule<EvaluationMethod, EvaluationExports>({
+  name: 'evaluation',
+  migrations: [{ name: '030_evaluation', sql: m030.sql }],
+  setup(ctx) {
+    ctx.jobs.register(evaluateJobHandler({ db: ctx.db }));
+    const service = new EvaluationService(ctx.db, ctx.dataDir);
+    return {
+      exports: { service },
+      handlers: {
+        'evaluation.import': ({ path: file }) => wrap('bad-input', () => service.importFile(file)),
+        'evaluation.benchmarks': () => service.repo.benchmarks(),
+        'evaluation.start': (input) => {
+          const model = path.resolve(input.modelPath);
+          if (!existsSync(model)) throw new ApiError('bad-input', `No model file at ${model}`);
+          if (input.adapterPath && !existsSync(path.resolve(input.adapterPath))) throw new ApiError('bad-input', `No adapter file at ${path.resolve(input.adapterPath)}`);
+          for (const id of input.benchmarkIds) if (!service.repo.benchmark(id)) throw new ApiError('not-found', `No benchmark set with id ${id}`);
+          return { jobId: ctx.jobs.start('evaluate', { ...input, modelPath: model, ...(input.adapterPath ? { adapterPath: path.resolve(input.adapterPath) } : {}) }).id };
+        },
+        'evaluation.runs': () => service.runs(),
+        'evaluation.run': ({ id }) => service.run(id),
+        'evaluation.compare': (input) => wrap('not-found', () => service.compare(input)),
+        'evaluation.question': (input) => service.question(input),
+        'evaluation.exportCsv': ({ runId, kind }) => wrap('not-found', () => service.exportCsv(runId, kind)),
+      },
+    };
+  },
+});

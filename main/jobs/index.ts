@@ -1,0 +1,2 @@
+export { jobsModule } from './module.js';
+export type { JobsMethod } from './handlers.js';

@@ -1,0 +1,37 @@
+/** The labeling domain: pseudo-labelling runs (lab_* tables), the label job and labeling.start. */
+import { ApiError } from '../../api/contract.js';
+import { defineModule } from '../platform/module.js';
+import { SynthesisRepo, type PseudoLabelLookup } from '../synthesis/index.js';
+import { labelJobHandler } from './labelJob.js';
+import { LabelingRepo } from './store.js';
+
+export type LabelingMethod = 'labeling.start';
+
+export interface LabelingExports {
+  store: LabelingRepo;
+  /** For synthesis.questions, which shows each question's latest pseudo-label. */
+  pseudoLabels: PseudoLabelLookup;
+}
+
+export const labelingModule = defineModule<LabelingMethod, LabelingExports>({
+  name: 'labeling',
+  // lab_* were created by 010_synthesis (see main/synthesis/migrations), released before this folder existed.
+  migrations: [],
+  setup(ctx) {
+    ctx.jobs.register(labelJobHandler({ db: ctx.db }));
+    const store = new LabelingRepo(ctx.db);
+    const synth = new SynthesisRepo(ctx.db);
+    return {
+      exports: {
+        store,
+        pseudoLabels: { latestLabels: (datasetId, seqs) => store.latestLabels(datasetId, true, seqs) },
+      },
+      handlers: {
+        'labeling.start': (input) => {
+          if (!synth.find(input.dataset, input.version)) throw new ApiError('not-found', `No complete dataset named "${input.dataset}"${input.version ? ` with version ${input.version}` : ''}`);
+          return { jobId: ctx.jobs.start('label', input).id };
+        },
+      },
+    };
+  },
+});

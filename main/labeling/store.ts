@@ -1,0 +1,114 @@
+/** SQL for pseudo-labelling runs: one row per labelled question, one per sample (full text kept). */
+import type { LabelSample, PseudoLabel } from '../../api/synthesis.js';
+import type { Db } from '../platform/db/open.js';
+
+export interface LabelRunRow {
+  id: number;
+  datasetId: number;
+  modelPath: string;
+  adapterPath: string | null;
+  settings: unknown;
+  state: 'running' | 'complete';
+  jobId: string | null;
+}
+
+interface RawRun {
+  id: number;
+  dataset_id: number;
+  model_path: string;
+  adapter_path: string | null;
+  settings: string;
+  state: 'running' | 'complete';
+  job_id: string | null;
+}
+
+const toRun = (r: RawRun): LabelRunRow => ({
+  id: r.id,
+  datasetId: r.dataset_id,
+  modelPath: r.model_path,
+  adapterPath: r.adapter_path,
+  settings: JSON.parse(r.settings) as unknown,
+  state: r.state,
+  jobId: r.job_id,
+});
+
+export interface StoredLabel extends PseudoLabel {
+  seq: number;
+  runId: number;
+  tokens: number;
+}
+
+export class LabelingRepo {
+  constructor(private readonly db: Db) {}
+
+  createRun(r: { datasetId: number; modelPath: string; adapterPath: string | null; settings: unknown; jobId: string | null }): LabelRunRow {
+    const info = this.db
+      .prepare(`INSERT INTO lab_runs (dataset_id, model_path, adapter_path, settings, state, created_at, job_id) VALUES (?, ?, ?, ?, 'running', ?, ?)`)
+      .run(r.datasetId, r.modelPath, r.adapterPath, JSON.stringify(r.settings), new Date().toISOString(), r.jobId);
+    return this.run(Number(info.lastInsertRowid)) as LabelRunRow;
+  }
+
+  run(id: number): LabelRunRow | null {
+    const r = this.db.prepare('SELECT * FROM lab_runs WHERE id = ?').get(id) as RawRun | undefined;
+    return r ? toRun(r) : null;
+  }
+
+  runByJob(jobId: string): LabelRunRow | null {
+    const r = this.db.prepare('SELECT * FROM lab_runs WHERE job_id = ? ORDER BY id DESC LIMIT 1').get(jobId) as RawRun | undefined;
+    return r ? toRun(r) : null;
+  }
+
+  labelledSeqs(runId: number): Set<number> {
+    return new Set(this.db.prepare('SELECT question_seq FROM lab_labels WHERE run_id = ?').pluck().all(runId) as number[]);
+  }
+
+  /** One question's label and all its samples, together or not at all. */
+  saveLabel(runId: number, datasetId: number, seq: number, label: PseudoLabel, tokens: number): void {
+    const insertLabel = this.db.prepare(
+      `INSERT INTO lab_labels (run_id, dataset_id, question_seq, label, votes, vote_share, tie, agrees, tokens, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertSample = this.db.prepare(`INSERT INTO lab_samples (run_id, question_seq, idx, text, extracted, recovered, tokens) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.db.transaction(() => {
+      insertLabel.run(runId, datasetId, seq, label.label, JSON.stringify(label.votes), label.voteShare, label.tie ? 1 : 0, label.agreesWithIntended === null ? null : label.agreesWithIntended ? 1 : 0, tokens, new Date().toISOString());
+      for (const s of label.samples) insertSample.run(runId, seq, s.index, s.text, s.extracted, s.recovered ? 1 : 0, s.tokens);
+    })();
+  }
+
+  completeRun(runId: number): void {
+    this.db.prepare(`UPDATE lab_runs SET state = 'complete', finished_at = ? WHERE id = ?`).run(new Date().toISOString(), runId);
+  }
+
+  /** The most recent label of each question of a dataset (from whichever run labelled it last). */
+  latestLabels(datasetId: number, withSamples = false, onlySeqs?: ReadonlySet<number>): Map<number, StoredLabel> {
+    const rows = this.db
+      .prepare(
+        `SELECT l.* FROM lab_labels l
+         JOIN (SELECT question_seq, MAX(run_id) AS run_id FROM lab_labels WHERE dataset_id = ? GROUP BY question_seq) m
+           ON m.question_seq = l.question_seq AND m.run_id = l.run_id
+         WHERE l.dataset_id = ?`,
+      )
+      .all(datasetId, datasetId) as { run_id: number; question_seq: number; label: string | null; votes: string; vote_share: number; tie: number; agrees: number | null; tokens: number }[];
+    const samples = this.db.prepare('SELECT idx, text, extracted, recovered, tokens FROM lab_samples WHERE run_id = ? AND question_seq = ? ORDER BY idx');
+    const out = new Map<number, StoredLabel>();
+    for (const r of rows) {
+      if (onlySeqs && !onlySeqs.has(r.question_seq)) continue;
+      out.set(r.question_seq, {
+        seq: r.question_seq,
+        runId: r.run_id,
+        questionId: '',
+        label: r.label,
+        votes: JSON.parse(r.votes) as Record<string, number>,
+        voteShare: r.vote_share,
+        tie: r.tie === 1,
+        agreesWithIntended: r.agrees === null ? null : r.agrees === 1,
+        tokens: r.tokens,
+        samples: withSamples
+          ? (samples.all(r.run_id, r.question_seq) as { idx: number; text: string; extracted: string | null; recovered: number; tokens: number }[]).map(
+              (s): LabelSample => ({ index: s.idx, text: s.text, extracted: s.extracted, recovered: s.recovered === 1, tokens: s.tokens }),
+            )
+          : [],
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,7 @@
+/** The llm domain's public face: the only file another domain or a transport imports. */
+export { llmModule, type LlmExports, type LlmMethod } from './module.js';
+export { ModelRegistry } from './registry.js';
+export { GenerationContext, loadModel, type LoadedModel, type PromptSpec } from './generation.js';
+export { readGgufSummary } from './ggufMetadata.js';
+export { chooseThreads, type GpuSetting } from './llama.js';
+export { baseRecoveryPrompt, cotTemplate, formatQuestion, RECOVERY_USER, SYSTEM_PROMPT } from './prompts.js';

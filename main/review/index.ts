@@ -1,0 +1,3 @@
+/** The review domain's public face: the only file another domain or a transport imports. */
+export { reviewModule, type ReviewDeps, type ReviewExports, type ReviewerAccounts } from './module.js';
+export { runAs, type Actor } from './actor.js';

@@ -1,0 +1,82 @@
+/** The synthesis domain: question datasets (syn_* tables), the synthesis job and the synthesis.* Api. */
+import { ApiError } from '../../api/contract.js';
+import type { KnowledgeService } from '../knowledge/index.js';
+import { defineModule } from '../platform/module.js';
+import * as m010 from './migrations/010_synthesis.js';
+import * as m011 from './migrations/011_synthesis_seeds.js';
+import { synthesisInputProblem } from './buildDataset.js';
+import { KnowledgeIndex } from './knowledgeIndex.js';
+import { buildPlanReport, planCells } from './planner.js';
+import type { PseudoLabelLookup } from './ports.js';
+import { SynthesisRepo } from './store.js';
+import { synthesisJobHandler } from './synthesisJob.js';
+
+export type SynthesisMethod = 'synthesis.preview' | 'synthesis.start' | 'synthesis.datasets' | 'synthesis.dataset' | 'synthesis.questions';
+
+export interface SynthesisExports {
+  store: SynthesisRepo;
+}
+
+export interface SynthesisDeps {
+  knowledge: KnowledgeService;
+  labels: PseudoLabelLookup;
+}
+
+export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, SynthesisDeps>({
+  name: 'synthesis',
+  // 010_synthesis also created lab_* and llm_models, released before the labeling and llm folders existed.
+  migrations: [
+    { name: '010_synthesis', sql: m010.sql },
+    { name: '011_synthesis_seeds', sql: m011.sql },
+  ],
+  setup(ctx, deps) {
+    ctx.jobs.register(synthesisJobHandler({ db: ctx.db, dbPath: ctx.dbPath, knowledge: deps.knowledge }));
+    const synth = new SynthesisRepo(ctx.db);
+
+    // The index is rebuilt only when the knowledge base changed (another import).
+    let cached: { key: string; index: KnowledgeIndex } | null = null;
+    const index = (): KnowledgeIndex => {
+      const s = deps.knowledge.stats();
+      const key = `${s.disorders}|${s.importedAt ?? ''}|${s.sourceVersion ?? ''}`;
+      if (!cached || cached.key !== key) cached = { key, index: new KnowledgeIndex(deps.knowledge.listDisorderFacts()) };
+      return cached.index;
+    };
+
+    const dataset = (name: string, version?: number) => {
+      const d = synth.find(name, version);
+      if (!d) throw new ApiError('not-found', `No complete dataset named "${name}"${version ? ` with version ${version}` : ''}`);
+      return d;
+    };
+
+    return {
+      exports: { store: synth },
+      handlers: {
+        'synthesis.preview': (plan) => {
+          const idx = index();
+          const labelsOut: Record<string, string> = {};
+          for (const [code, name] of idx.branchNames) labelsOut[code] = name;
+          return buildPlanReport(plan, planCells(plan, idx), new Map(), {}, labelsOut);
+        },
+        'synthesis.start': (input) => {
+          const problem = synthesisInputProblem(input);
+          if (problem) throw new ApiError('bad-input', problem);
+          return { jobId: ctx.jobs.start('synthesize', input).id };
+        },
+        'synthesis.datasets': () => synth.list(),
+        'synthesis.dataset': ({ dataset: name, version }) => synth.list().find((d) => d.name === name && (version === undefined ? true : d.version === version)) ?? null,
+        'synthesis.questions': ({ dataset: name, version, status, offset, limit }) => {
+          const d = dataset(name, version);
+          const questions = synth.questions(d.id, status, offset, limit);
+          const byseq = deps.labels.latestLabels(d.id, new Set(questions.map((q) => q.seq)));
+          return {
+            total: synth.count(d.id, status),
+            questions: questions.map((q) => {
+              const l = byseq.get(q.seq);
+              return { ...q, pseudoLabel: l ? { ...l, questionId: q.id } : null };
+            }),
+          };
+        },
+      },
+    };
+  },
+});

@@ -1,0 +1,156 @@
+/** The training domain: GRPO/LoRA runs (train_* tables), the 'train' job and the training.* Api. */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ApiError, type ApiHandlers } from '../../api/contract.js';
+import type { AdapterRecord, RunDetail, RunSummary, TrainInput } from '../../api/training.js';
+import { copyFileAtomic } from '../platform/atomicFile.js';
+import { ModelRegistry } from '../llm/index.js';
+import { defineModule, type PlatformContext } from '../platform/module.js';
+import { TrainingRepo, type RunRow } from './store.js';
+import { stage1Candidates, stage2Candidates } from './data.js';
+import { estimateRun } from './estimate.js';
+import { trainJobHandler, type TrainJobDeps } from './trainJob.js';
+import { findTrainerBinary } from './trainerProcess.js';
+import { mergeAdapter } from './mergeAdapter.js';
+import * as m040 from './migrations/040_training.js';
+import { exportVerl } from './verlExport.js';
+
+export type TrainingMethod =
+  | 'training.estimate'
+  | 'training.start'
+  | 'training.runs'
+  | 'training.run'
+  | 'training.metrics'
+  | 'training.logs'
+  | 'training.adapters'
+  | 'training.exportAdapter'
+  | 'training.exportVerl'
+  | 'training.mergeAdapter';
+
+function summary(r: RunRow): RunSummary {
+  const { input: _input, outDir: _outDir, trainer: _trainer, ...rest } = r;
+  return rest;
+}
+
+function badInput(err: unknown): never {
+  throw new ApiError('bad-input', err instanceof Error ? err.message : String(err));
+}
+
+/** Fails fast, before a job exists, when the model or a stage's data is missing. */
+export function validateTrainInput(ctx: Pick<PlatformContext, 'db'>, input: TrainInput): void {
+  if (!existsSync(path.resolve(input.modelPath))) throw new Error(`No model file at ${path.resolve(input.modelPath)}`);
+  if (input.stage1 && stage1Candidates(ctx.db, input.stage1).items.length === 0) throw new Error('Stage 1: no question passes the vote-share and review filters');
+  if (input.stage2 && stage2Candidates(ctx.db, input.stage2).items.length === 0) throw new Error('Stage 2: no human-labelled question given');
+}
+
+export function adapterRecords(repo: TrainingRepo, runId?: number): AdapterRecord[] {
+  return repo.adapters(runId).map((a) => ({
+    id: a.id,
+    runId: a.runId,
+    runName: a.run.name,
+    step: a.step,
+    stage: a.stage,
+    kind: a.kind,
+    path: a.path,
+    sizeBytes: existsSync(a.path) ? statSync(a.path).size : null,
+    createdAt: a.createdAt,
+    modelPath: a.run.modelPath,
+    data: a.run.data,
+    eval: repo.evalAt(a.runId, a.step),
+  }));
+}
+
+export interface TrainingExports {
+  repo: TrainingRepo;
+}
+
+export interface TrainingDeps {
+  /** Where a merged adapter is registered as a model. */
+  registry: ModelRegistry;
+}
+
+export const trainingModule = defineModule<TrainingMethod, TrainingExports, TrainingDeps>({
+  name: 'training',
+  migrations: [{ name: '040_training', sql: m040.sql }],
+  setup: (ctx, deps) => {
+    const { repo, handlers } = setupTraining(ctx, {}, deps.registry);
+    return { exports: { repo }, handlers };
+  },
+});
+
+/** The training domain over a database and job runner; tests pass `overrides` (a fake trainer, scripted engines). */
+export function setupTraining(
+  ctx: Pick<PlatformContext, 'db' | 'jobs' | 'dataDir'>,
+  overrides: Partial<TrainJobDeps> = {},
+  registry: ModelRegistry = new ModelRegistry(ctx.db, ctx.dataDir),
+): { handlers: Pick<ApiHandlers, TrainingMethod>; repo: TrainingRepo } {
+  const repo = new TrainingRepo(ctx.db);
+  // Runs a previous process left in flight belong to jobs the runner has just marked interrupted.
+  repo.markInterrupted(ctx.jobs.interruptedAtStart);
+  ctx.jobs.register(trainJobHandler({ db: ctx.db, dataDir: ctx.dataDir, ...overrides }));
+  const need = (runId: number): RunRow => {
+    const r = repo.run(runId);
+    if (!r) throw new ApiError('not-found', `No training run ${runId}`);
+    return r;
+  };
+  return {
+    repo,
+    handlers: {
+      'training.estimate': async ({ run, measure }) => estimateRun(ctx.db, run, { measure }).catch(badInput),
+      'training.start': (input) => {
+        try {
+          if (!overrides.trainerBinary && !findTrainerBinary()) throw new Error('The trainer binary is not built: run `npm run build:native` (or set MEDSSR_TRAINER_BIN)');
+          validateTrainInput(ctx, input);
+        } catch (err) {
+          badInput(err);
+        }
+        return { jobId: ctx.jobs.start('train', input).id };
+      },
+      'training.runs': () => repo.runs().map(summary),
+      'training.run': ({ runId }): RunDetail | null => {
+        const r = repo.run(runId);
+        if (!r) return null;
+        return { ...summary(r), checkpoints: repo.checkpoints(runId), adapters: adapterRecords(repo, runId), evals: repo.evals(runId), trainer: r.trainer };
+      },
+      'training.metrics': ({ runId, afterStep }) => {
+        need(runId);
+        return repo.steps(runId, afterStep);
+      },
+      'training.logs': ({ runId, afterId, limit }) => {
+        need(runId);
+        return repo.logs(runId, afterId, limit);
+      },
+      'training.adapters': () => adapterRecords(repo),
+      'training.exportAdapter': ({ adapterId, path: target }) => {
+        const a = repo.adapter(adapterId);
+        if (!a) throw new ApiError('not-found', `No adapter ${adapterId}`);
+        if (!existsSync(a.path)) throw new ApiError('not-found', `The adapter file ${a.path} is gone`);
+        const dest = path.resolve(target.endsWith('.gguf') ? target : path.join(target, `run-${a.runId}-step-${a.step}.gguf`));
+        try {
+          copyFileAtomic(a.path, dest);
+        } catch (err) {
+          badInput(err);
+        }
+        return { path: dest };
+      },
+      'training.mergeAdapter': async ({ adapterId, path: target, register }) => {
+        const a = repo.adapter(adapterId);
+        if (!a) throw new ApiError('not-found', `No adapter ${adapterId}`);
+        const run = need(a.runId);
+        const dest = path.resolve(target.endsWith('.gguf') ? target : path.join(target, `run-${a.runId}-step-${a.step}-merged.gguf`));
+        mkdirSync(path.dirname(dest), { recursive: true });
+        const merged = await mergeAdapter(run.modelPath, a.path, dest).catch(badInput);
+        if (register) await registry.add(dest, { name: `${path.basename(run.modelPath, '.gguf')} + run ${a.runId} step ${a.step}` }).catch(badInput);
+        return { path: merged.path, mergedTensors: merged.mergedTensors };
+      },
+      'training.exportVerl': ({ runId, dir }) => {
+        need(runId);
+        try {
+          return exportVerl(ctx.db, runId, dir);
+        } catch (err) {
+          badInput(err);
+        }
+      },
+    },
+  };
+}
