@@ -8,6 +8,18 @@ import { z } from 'zod';
 export const questionTypes = ['diagnosis', 'gene', 'inheritance', 'phenotype', 'next-investigation'] as const;
 export type QuestionType = (typeof questionTypes)[number];
 
+/**
+ * What people see of each question type and its share in a new plan. The generator logic of a type lives in
+ * main/synthesis/questionTypes/<type>.ts, registered in its index.ts; the compiler asks for all three.
+ */
+export const questionTypeCatalog: Record<QuestionType, { label: string; defaultWeight: number }> = {
+  diagnosis: { label: 'Diagnosis', defaultWeight: 0.5 },
+  gene: { label: 'Causal gene', defaultWeight: 0.3 },
+  inheritance: { label: 'Inheritance', defaultWeight: 0.2 },
+  phenotype: { label: 'Additional finding', defaultWeight: 0 },
+  'next-investigation': { label: 'Confirming test', defaultWeight: 0 },
+};
+
 export const difficulties = ['easy', 'medium', 'hard'] as const;
 export type Difficulty = (typeof difficulties)[number];
 
@@ -47,6 +59,19 @@ export const synthesisPlanSchema = z
     weights: planWeightsSchema.default({}),
     /** Options per question; MedSSR's sets use 4 or 5. */
     optionCount: z.number().int().min(4).max(5).default(5),
+    /**
+     * Seeded synthesis (MedSSR): a generator model rewrites each seed question `perSeed` times; the dimensions
+     * above then steer which rare disorders are injected.
+     */
+    seeds: z
+      .object({
+        sets: z.array(z.string().trim().min(1).max(200)).min(1).max(50),
+        perSeed: z.number().int().min(1).max(100).default(1),
+      })
+      .strict()
+      .optional(),
+    /** α: the share of seeded questions that inject a rare-disease knowledge card (exact, by largest remainder). */
+    rareRatio: z.number().min(0).max(1).optional(),
   })
   .strict()
   .superRefine((plan, ctx) => {
@@ -70,6 +95,21 @@ export const synthesizeInputSchema = z
     generator: z.enum(generatorKinds).default('template'),
     /** Model file for the model generator and the reasoning filter. */
     modelPath: z.string().min(1).max(4096).optional(),
+    /**
+     * An OpenAI-compatible chat-completions server (llama.cpp, vLLM, Ollama) that writes seeded questions instead of
+     * a local model; contacted only when set. The key, if any, comes from MEDSSR_ENDPOINT_KEY, never the plan.
+     */
+    endpoint: z
+      .object({
+        url: z
+          .string()
+          .trim()
+          .max(2048)
+          .refine((u) => /^https?:\/\/[^\s/]+(\/\S*)?$/.test(u), { message: 'must be an http:// or https:// URL' }),
+        model: z.string().trim().min(1).max(200).optional(),
+      })
+      .strict()
+      .optional(),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
     /** Run the reasoning-vs-memorization classifier (needs a model). */
     reasoningFilter: z.boolean().default(false),
@@ -111,6 +151,12 @@ export interface PlanReport {
   dimensions: DimensionReport[];
   /** Labels for dimension values shown to people (branch codes to names). */
   labels: Record<string, string>;
+  /** Rejected questions by the rule (or filter) that rejected them; absent before a run. */
+  rejections?: Record<string, number>;
+  /** The checker's rules with what each holds, for people reading the counts. */
+  rules?: { name: string; title: string }[];
+  /** Seeded runs: α planned (share and card count) against the share of accepted questions that carry a card. */
+  rareRatio?: { planned: number; plannedCards: number; achieved: number; achievedCards: number };
 }
 
 export interface QuestionOption {
@@ -119,9 +165,18 @@ export interface QuestionOption {
 }
 
 export interface ProvenanceFact {
-  kind: 'phenotype' | 'gene' | 'inheritance' | 'onset' | 'sex' | 'family-history';
+  kind: 'phenotype' | 'gene' | 'inheritance' | 'onset' | 'sex' | 'family-history' | 'definition' | 'prevalence' | 'classification';
   orphaCode: string;
   value: string;
+  detail?: string;
+  /** Knowledge-card provenance id ("ORPHA:828#gene:COL2A1"), on facts taken from a card. */
+  id?: string;
+}
+
+/** One question-checker rule's verdict on one question (rules: main/synthesis/checker/rules.ts). */
+export interface CheckResult {
+  rule: string;
+  passed: boolean;
   detail?: string;
 }
 
@@ -133,6 +188,12 @@ export interface QuestionProvenance {
   generator: { kind: GeneratorKind; version: string; model?: string };
   seed: number;
   filters: Record<string, number | string | boolean | null>;
+  /** The question checker's verdicts (absent on questions stored before the checker existed). */
+  checks?: CheckResult[];
+  /** Seeded synthesis: the seed rewritten (`<set>:<id>`), whether a knowledge card was injected, the card facts used. */
+  seedId?: string | null;
+  knowledge?: boolean;
+  factsUsed?: string[];
 }
 
 export type QuestionStatus = 'accepted' | 'rejected';

@@ -2,3 +2,4 @@
 export { evaluationModule, type EvaluationExports } from './module.js';
 export type { EvaluateJobResult } from './evaluateJob.js';
 export { cliSetResult } from './results.js';
+export { parseBenchmarkText, BenchmarkFormatError } from './benchmarkFile.js';

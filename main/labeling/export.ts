@@ -3,7 +3,7 @@
  * provenance a later stage needs. For synthetic data `gold` is the knowledge-derived intended answer; the
  * pseudo-label travels in meta.
  */
-import type { QuestionType, Difficulty } from '../../api/synthesis.js';
+import type { CheckResult, QuestionType, Difficulty } from '../../api/synthesis.js';
 import { writeFileAtomic } from '../platform/atomicFile.js';
 import type { Db } from '../platform/db/open.js';
 import { LabelingRepo } from './store.js';
@@ -23,6 +23,14 @@ export interface MedssrItem {
     dataset: string;
     version: number;
     generator: string;
+    /** The seed question rewritten (`<set>:<id>`); null for template questions. */
+    seedId: string | null;
+    /** True when a rare-disease knowledge card was injected. */
+    knowledge: boolean;
+    /** Provenance ids of the card facts the question used. */
+    factsUsed: string[];
+    /** The question checker's rules and results. */
+    checks: CheckResult[];
     pseudoLabel?: string | null;
     voteShare?: number;
     votes?: Record<string, number>;
@@ -50,6 +58,10 @@ export function exportMedssr(db: Db, name: string, version?: number): MedssrItem
         dataset: dataset.name,
         version: dataset.version,
         generator: q.provenance.generator.kind,
+        seedId: q.provenance.seedId ?? null,
+        knowledge: q.provenance.knowledge ?? false,
+        factsUsed: q.provenance.factsUsed ?? [],
+        checks: q.provenance.checks ?? [],
         ...(l ? { pseudoLabel: l.label, voteShare: l.voteShare, votes: l.votes, tie: l.tie } : {}),
       },
     };

@@ -15,6 +15,9 @@ import { KnowledgeIndex } from './knowledgeIndex.js';
 import { createModelGenerator } from './modelGenerator.js';
 import { reasoningProb } from './reasoningFilter.js';
 import { runSynthesis, type SynthesisHooks } from './synthesize.js';
+import { endpointWriter, localWriter } from './questionWriter.js';
+import { runSeededSynthesis } from './seeded.js';
+import { SeedStore } from './seedStore.js';
 
 export interface SynthesisJobResult {
   dataset: string;
@@ -54,13 +57,31 @@ export function needsModel(params: SynthesizeInput): boolean {
   return params.generator === 'model' || params.reasoningFilter;
 }
 
+/** A local model file is loaded unless an endpoint writes the questions (the reasoning filter always needs one). */
+function needsLocalModel(params: SynthesizeInput): boolean {
+  return params.reasoningFilter || (params.generator === 'model' && !params.endpoint);
+}
+
+/** Contradictions between the plan and the generator, named before anything is stored. */
+export function synthesisInputProblem(params: SynthesizeInput): string | null {
+  if (params.plan.seeds && params.generator !== 'model') return 'a plan with seeds needs --generator model (a model writes the seeded questions)';
+  if (params.plan.rareRatio !== undefined && !params.plan.seeds) return '"rareRatio" applies to seeded synthesis: add "seeds" to the plan';
+  if (params.endpoint && !params.plan.seeds) return 'an --endpoint writes seeded questions: add "seeds" to the plan';
+  if (params.endpoint && params.modelPath && !params.reasoningFilter) return 'give either --model or --endpoint, not both';
+  if (needsLocalModel(params) && !params.modelPath) return `A model is required for ${params.generator === 'model' ? 'the model generator' : 'the reasoning filter'}`;
+  return null;
+}
+
 export async function buildDataset(db: Db, knowledge: KnowledgeSource, params: SynthesizeInput, io: BuildIo): Promise<SynthesisJobResult> {
   const repo = new SynthesisRepo(db);
-  if (needsModel(params) && !params.modelPath) throw new Error(`A model is required for ${params.generator === 'model' ? 'the model generator' : 'the reasoning filter'}`);
+  const inputProblem = synthesisInputProblem(params);
+  if (inputProblem) throw new Error(inputProblem);
   io.progress(0, params.plan.count, 'Loading the knowledge base', 'steps');
   const facts = knowledge.listDisorderFacts();
   if (facts.length === 0) throw new Error('The knowledge base is empty: import ORPHApackets first (medssr import orphanet <dir>)');
   const index = new KnowledgeIndex(facts);
+  // Seeds are read before the dataset row exists: a missing set stores nothing.
+  const seeds = params.plan.seeds ? new SeedStore(db).seeds(params.plan.seeds.sets) : null;
 
   const previous = repo.byJob(io.jobId);
   const dataset =
@@ -69,7 +90,7 @@ export async function buildDataset(db: Db, knowledge: KnowledgeSource, params: S
       : repo.createDataset({
           name: params.dataset,
           generator: params.generator,
-          model: params.modelPath ? path.resolve(params.modelPath) : null,
+          model: params.modelPath ? path.resolve(params.modelPath) : params.endpoint ? `${params.endpoint.model ?? 'default'} @ ${params.endpoint.url}` : null,
           seed: params.seed,
           plan: params.plan,
           params,
@@ -82,12 +103,12 @@ export async function buildDataset(db: Db, knowledge: KnowledgeSource, params: S
   let gen: GenerationContext | null = null;
   const hooks: SynthesisHooks = { isCancelled: io.isCancelled, ...(io.signal ? { signal: io.signal } : {}) };
   try {
-    if (needsModel(params) && params.modelPath) {
+    if (needsLocalModel(params) && params.modelPath) {
       io.progress(0, params.plan.count, 'Loading the model', 'steps');
       loaded = await loadModel(params.modelPath);
       gen = await GenerationContext.create(loaded, { sequences: 1 });
       const modelName = path.basename(params.modelPath);
-      if (params.generator === 'model') hooks.generate = createModelGenerator(index, gen, modelName, io.signal);
+      if (params.generator === 'model' && !seeds) hooks.generate = createModelGenerator(index, gen, modelName, io.signal);
       if (params.reasoningFilter) {
         const g = gen;
         hooks.reasoningProb = (draft) => reasoningProb(g, formatQuestion(draft.stem, draft.options));
@@ -106,12 +127,21 @@ export async function buildDataset(db: Db, knowledge: KnowledgeSource, params: S
       if (buffer.length >= FLUSH_EVERY) flush();
     };
     hooks.onProgress = (accepted, planned) => io.progress(accepted, planned, `Generating questions (${seq - accepted} rejected so far)`, 'questions');
-    const outcome = await runSynthesis(
-      index,
-      params.plan,
-      { seed: params.seed, idPrefix: `${params.dataset}-v${dataset.version}`, nearDuplicateThreshold: params.nearDuplicateThreshold, reasoningThreshold: params.reasoningThreshold },
-      hooks,
-    );
+    const idPrefix = `${params.dataset}-v${dataset.version}`;
+    let outcome;
+    if (seeds) {
+      const writer = params.endpoint
+        ? endpointWriter({ url: params.endpoint.url, ...(params.endpoint.model ? { model: params.endpoint.model } : {}), ...(process.env.MEDSSR_ENDPOINT_KEY ? { apiKey: process.env.MEDSSR_ENDPOINT_KEY } : {}) })
+        : localWriter(gen as GenerationContext, path.basename(params.modelPath ?? 'model'));
+      outcome = await runSeededSynthesis(index, params.plan, seeds, writer, { seed: params.seed, idPrefix }, hooks);
+    } else {
+      outcome = await runSynthesis(
+        index,
+        params.plan,
+        { seed: params.seed, idPrefix, nearDuplicateThreshold: params.nearDuplicateThreshold, reasoningThreshold: params.reasoningThreshold },
+        hooks,
+      );
+    }
     flush();
     if (outcome.cancelled || io.isCancelled()) throw new SynthesisCancelled();
     repo.complete(dataset.id, outcome.report);

@@ -1,6 +1,7 @@
 /**
  * Candidate distractor disorders in the order a difficulty asks for: hard = highest phenotype overlap
- * (Jaccard over HPO ids), medium = the answer's classification branch, easy = anywhere. Parents, children and
+ * (Jaccard over HPO ids), medium = the most specific classification group the answer shares with others (never a
+ * head such as "Rare genetic disease"), easy = anywhere. Parents, children and
  * same-named entries are never offered: a subtype of the answer is not a wrong answer.
  */
 import type { Difficulty } from '../../api/synthesis.js';
@@ -8,7 +9,7 @@ import type { SynthDisorder } from './disorderFacts.js';
 import type { KnowledgeIndex } from './knowledgeIndex.js';
 import type { Rng } from './rng.js';
 
-function acceptable(answer: SynthDisorder, d: SynthDisorder): boolean {
+export function acceptable(answer: SynthDisorder, d: SynthDisorder): boolean {
   return (
     d.orphaCode !== answer.orphaCode &&
     !answer.related.has(d.orphaCode) &&
@@ -23,9 +24,15 @@ export function* distractorCandidates(index: KnowledgeIndex, answer: SynthDisord
     return;
   }
   if (difficulty === 'medium') {
-    const lists = answer.branches.map((b) => index.byBranch.get(b) ?? []).filter((l) => l.length > 0);
-    if (lists.length === 0) return;
-    yield* probe(lists, answer, rng);
+    // The most specific classification group first: its members are the look-alikes a clinician would weigh.
+    const offered = new Set<string>();
+    for (const g of index.groups(answer)) {
+      for (const d of rng.shuffle([...g.members])) {
+        if (offered.has(d.orphaCode)) continue;
+        offered.add(d.orphaCode);
+        if (acceptable(answer, d)) yield d;
+      }
+    }
     return;
   }
   yield* probe([index.distractorPool], answer, rng);

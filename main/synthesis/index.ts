@@ -5,3 +5,5 @@ export { SynthesisRepo, type QuestionInDataset, type StoredQuestion } from './st
 export type { SynthesisJobResult } from './synthesisJob.js';
 export { exactJaccard, wordShingles } from './minhash.js';
 export { createRng } from './rng.js';
+export { SeedStore, type SeedQuestion, type SeedSetSummary } from './seedStore.js';
+export { synthesisInputProblem } from './buildDataset.js';

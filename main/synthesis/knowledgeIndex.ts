@@ -10,6 +10,18 @@ export const MIN_FINDINGS = 3;
 /** Hard distractors come from the head of the similarity ranking; the tail is never read. */
 export const SIMILAR_KEEP = 120;
 
+/** A classification group with more members than this is a head ("Rare genetic disease"): no medium distractors from it. */
+export const MAX_GROUP_SIZE = 1000;
+
+export interface ClassificationGroup {
+  orphaCode: string;
+  name: string;
+  /** Steps up from the disorder (1 = direct parent). */
+  distance: number;
+  /** Pool disorders under the group (any depth). */
+  members: SynthDisorder[];
+}
+
 export interface SimilarDisorder {
   disorder: SynthDisorder;
   jaccard: number;
@@ -31,6 +43,10 @@ export class KnowledgeIndex {
   private readonly marks: Int32Array;
   private epoch = 0;
   private readonly inPool: Set<string>;
+  private readonly childrenOf = new Map<string, string[]>();
+  private readonly names = new Map<string, string>();
+  private readonly descendantCache = new Map<string, { list: SynthDisorder[]; set: Set<string> }>();
+  private readonly groupCache = new Map<string, ClassificationGroup[]>();
 
   constructor(input: Iterable<DisorderFactsInput>) {
     this.disorders = [];
@@ -39,6 +55,19 @@ export class KnowledgeIndex {
       if (this.byCode.has(s.orphaCode)) continue;
       this.byCode.set(s.orphaCode, s);
       this.disorders.push(s);
+      this.names.set(s.orphaCode, s.name);
+      for (const p of s.parents) {
+        const list = this.childrenOf.get(p);
+        if (list) list.push(s.orphaCode);
+        else this.childrenOf.set(p, [s.orphaCode]);
+      }
+    }
+    // A subtype's gene is inherited the way the subtype is annotated (Stickler: COL2A1 dominant, COL9A2 recessive).
+    for (const d of this.disorders) {
+      for (const g of d.causalGenes) {
+        const sub = g.subtype ? this.byCode.get(g.subtype.orphaCode) : undefined;
+        if (sub && sub.inheritance.length > 0 && g.modes.length > 0) g.modes = sub.inheritance;
+      }
     }
     this.disorders.sort((a, b) => Number(a.orphaCode) - Number(b.orphaCode));
     this.distractorPool = this.disorders.filter((d) => d.phenotypes.length > 0 && !nonDiagnosticTypes.has(d.disorderType));
@@ -60,6 +89,58 @@ export class KnowledgeIndex {
         if (name) this.branchNames.set(b, name);
       }
     });
+  }
+
+  /** Pool disorders under a classification node (any depth), excluding the node itself. */
+  private descendants(code: string): { list: SynthDisorder[]; set: Set<string> } {
+    const cached = this.descendantCache.get(code);
+    if (cached) return cached;
+    const set = new Set<string>();
+    const stack = [...(this.childrenOf.get(code) ?? [])];
+    const visited = new Set<string>();
+    while (stack.length > 0) {
+      const c = stack.pop() as string;
+      if (visited.has(c)) continue;
+      visited.add(c);
+      if (this.inPool.has(c)) set.add(c);
+      for (const k of this.childrenOf.get(c) ?? []) stack.push(k);
+    }
+    const out = { list: [...set].map((c) => this.byCode.get(c) as SynthDisorder), set };
+    this.descendantCache.set(code, out);
+    return out;
+  }
+
+  /**
+   * The disorder's classification groups below the heads, most specific first: a root of a classification or a
+   * group of more than MAX_GROUP_SIZE disorders says nothing about which disorders look alike.
+   */
+  groups(d: SynthDisorder): ClassificationGroup[] {
+    const cached = this.groupCache.get(d.orphaCode);
+    if (cached) return cached;
+    const out: ClassificationGroup[] = [];
+    const seen = new Set<string>([d.orphaCode]);
+    let frontier = d.parents;
+    for (let distance = 1; frontier.length > 0 && distance < 20; distance++) {
+      const next: string[] = [];
+      for (const code of frontier) {
+        if (seen.has(code)) continue;
+        seen.add(code);
+        const node = this.byCode.get(code);
+        const isRoot = !node || node.parents.length === 0;
+        const members = this.descendants(code).list;
+        if (!isRoot && members.length <= MAX_GROUP_SIZE) out.push({ orphaCode: code, name: this.names.get(code) ?? code, distance, members });
+        if (node) next.push(...node.parents);
+      }
+      frontier = next;
+    }
+    this.groupCache.set(d.orphaCode, out);
+    return out;
+  }
+
+  /** The most specific group below the heads that holds both disorders, or null. */
+  sharedGroup(a: SynthDisorder, b: SynthDisorder): ClassificationGroup | null {
+    for (const g of this.groups(a)) if (this.descendants(g.orphaCode).set.has(b.orphaCode)) return g;
+    return null;
   }
 
   /** How many other disorders share at least one phenotype (cheap: no Jaccard, no sort). */

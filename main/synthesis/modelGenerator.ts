@@ -73,6 +73,7 @@ export function createModelGenerator(index: KnowledgeIndex, ctx: GenerationConte
     return {
       ok: true,
       answerText: base.answerText,
+      check: base.check,
       draft: {
         ...draft,
         stem,

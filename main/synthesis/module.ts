@@ -3,6 +3,8 @@ import { ApiError } from '../../api/contract.js';
 import type { KnowledgeService } from '../knowledge/index.js';
 import { defineModule } from '../platform/module.js';
 import * as m010 from './migrations/010_synthesis.js';
+import * as m011 from './migrations/011_synthesis_seeds.js';
+import { synthesisInputProblem } from './buildDataset.js';
 import { KnowledgeIndex } from './knowledgeIndex.js';
 import { buildPlanReport, planCells } from './planner.js';
 import type { PseudoLabelLookup } from './ports.js';
@@ -22,7 +24,10 @@ export interface SynthesisDeps {
 
 export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, SynthesisDeps>({
   name: 'synthesis',
-  migrations: [{ name: '010_synthesis', part: 'synthesis', sql: m010.sql }],
+  migrations: [
+    { name: '010_synthesis', part: 'synthesis', sql: m010.sql },
+    { name: '011_synthesis_seeds', sql: m011.sql },
+  ],
   setup(ctx, deps) {
     ctx.jobs.register(synthesisJobHandler({ db: ctx.db, dbPath: ctx.dbPath, knowledge: deps.knowledge }));
     const synth = new SynthesisRepo(ctx.db);
@@ -52,7 +57,11 @@ export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, S
           for (const [code, name] of idx.branchNames) labelsOut[code] = name;
           return buildPlanReport(plan, planCells(plan, idx), new Map(), {}, labelsOut);
         },
-        'synthesis.start': (input) => ({ jobId: ctx.jobs.start('synthesize', input).id }),
+        'synthesis.start': (input) => {
+          const problem = synthesisInputProblem(input);
+          if (problem) throw new ApiError('bad-input', problem);
+          return { jobId: ctx.jobs.start('synthesize', input).id };
+        },
         'synthesis.datasets': () => synth.list(labelled),
         'synthesis.dataset': ({ dataset: name, version }) => synth.list(labelled).find((d) => d.name === name && (version === undefined ? true : d.version === version)) ?? null,
         'synthesis.questions': ({ dataset: name, version, status, offset, limit }) => {

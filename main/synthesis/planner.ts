@@ -17,7 +17,8 @@ import {
   type SynthesisPlan,
 } from '../../api/synthesis.js';
 import type { SynthDisorder } from './disorderFacts.js';
-import { MIN_FINDINGS, type KnowledgeIndex } from './knowledgeIndex.js';
+import type { KnowledgeIndex } from './knowledgeIndex.js';
+import { questionTypeModule } from './questionTypes/index.js';
 
 /** A disorder can answer at most this many questions in one cell before the cell counts as exhausted. */
 export const PER_DISORDER_CAP = 4;
@@ -84,17 +85,7 @@ export function allocate(plan: Pick<SynthesisPlan, 'count' | 'weights'>): Alloca
 }
 
 export function supportsQuestionType(d: SynthDisorder, qt: QuestionType): boolean {
-  switch (qt) {
-    case 'diagnosis':
-      return d.phenotypes.length >= MIN_FINDINGS;
-    case 'gene':
-    case 'next-investigation':
-      return d.causalGenes.length > 0 && d.phenotypes.length >= MIN_FINDINGS;
-    case 'inheritance':
-      return d.inheritance.length > 0 && d.phenotypes.length >= MIN_FINDINGS;
-    case 'phenotype':
-      return d.phenotypes.length >= MIN_FINDINGS + 1 && d.phenotypes.some((p) => p.weight >= 0.55);
-  }
+  return questionTypeModule(qt).eligible(d);
 }
 
 export function supportsDifficulty(index: KnowledgeIndex, d: SynthDisorder, difficulty: Difficulty, optionCount: number): boolean {
@@ -103,7 +94,7 @@ export function supportsDifficulty(index: KnowledgeIndex, d: SynthDisorder, diff
     case 'easy':
       return index.distractorPool.length > need;
     case 'medium':
-      return d.branches.some((b) => (index.byBranch.get(b)?.length ?? 0) > need);
+      return index.groups(d).some((g) => g.members.length > need);
     case 'hard':
       return index.overlapCount(d) >= need;
   }

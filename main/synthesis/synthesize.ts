@@ -11,6 +11,7 @@ import { freeDifficulties, freeQuestionTypes, PER_DISORDER_CAP, planCells, build
 import { createRng, type Rng } from './rng.js';
 import { generateTemplateQuestion, type Draft, type GenerateResult, type TemplateRequest } from './templateGenerator.js';
 import { validityProblem } from './validity.js';
+import { checkQuestion, checkRules } from './checker/rules.js';
 import type { PlanReport } from '../../api/synthesis.js';
 
 export interface SynthesisOptions {
@@ -68,6 +69,7 @@ export async function runSynthesis(index: KnowledgeIndex, plan: SynthesisPlan, o
   const positionCounts = new Array<number>(plan.optionCount).fill(0);
   const questions: SynthQuestion[] = [];
   const failures: Record<string, number> = {};
+  const rejections: Record<string, number> = {};
   const achievedCells = new Map<string, number>();
   const achievedByDim: Partial<Record<PlanDimension, Map<string, number>>> = {};
   const bump = (dim: PlanDimension, value: string) => {
@@ -132,14 +134,22 @@ export async function runSynthesis(index: KnowledgeIndex, plan: SynthesisPlan, o
         optionCount: plan.optionCount,
       });
       draft.provenance.filters.validity = problem ? 'fail' : 'pass';
-      if (problem) {
-        await reject(`validity: ${problem}`);
+      const checks = [
+        { rule: 'validity', passed: problem === null, ...(problem ? { detail: problem } : {}) },
+        ...checkQuestion({ draft, answerText: correctText, answer, facts: result.check, index }),
+      ];
+      draft.provenance.checks = checks;
+      const failedCheck = checks.find((c) => !c.passed);
+      if (failedCheck) {
+        for (const c of checks) if (!c.passed) rejections[c.rule] = (rejections[c.rule] ?? 0) + 1;
+        await reject(`${failedCheck.rule}: ${failedCheck.detail ?? 'failed'}`);
         continue;
       }
       const fullText = `${draft.stem}\n${draft.options.map((o) => `${o.letter}. ${o.text}`).join('\n')}`;
       const dup = dedup.addIfNew(id, fullText);
       draft.provenance.filters.nearDuplicateJaccard = dup ? Math.round(dup.jaccard * 1000) / 1000 : null;
       if (dup) {
+        rejections['near-duplicate'] = (rejections['near-duplicate'] ?? 0) + 1;
         await reject(`near-duplicate of ${dup.id} (Jaccard ${dup.jaccard.toFixed(2)} ≥ ${dedup.threshold})`);
         uses.set(answer.orphaCode, (uses.get(answer.orphaCode) ?? 0) + 1);
         continue;
@@ -148,6 +158,7 @@ export async function runSynthesis(index: KnowledgeIndex, plan: SynthesisPlan, o
         const p = await hooks.reasoningProb(draft);
         draft.provenance.filters.reasoningProb = Math.round(p * 10000) / 10000;
         if (p < reasoningThreshold) {
+          rejections.memorization = (rejections.memorization ?? 0) + 1;
           await reject(`memorization: reasoning_prob ${p.toFixed(3)} < ${reasoningThreshold}`);
           continue;
         }
@@ -168,7 +179,10 @@ export async function runSynthesis(index: KnowledgeIndex, plan: SynthesisPlan, o
   }
   const labels: Record<string, string> = {};
   for (const [code, name] of index.branchNames) labels[code] = name;
-  return { questions, report: buildPlanReport(plan, cells, achievedCells, achievedByDim, labels), failures, cancelled };
+  const report = buildPlanReport(plan, cells, achievedCells, achievedByDim, labels);
+  report.rejections = rejections;
+  report.rules = [{ name: 'validity', title: 'Options well formed and distinct, one keyed answer, the answer not named in the stem' }, ...checkRules.map((r) => ({ name: r.name, title: r.title }))];
+  return { questions, report, failures, cancelled };
 }
 
 function pickFree<T>(rng: Rng, values: T[]): T | undefined {

@@ -1,77 +1,40 @@
 /**
- * Clinical vignettes from Orphanet facts: findings drawn in proportion to their frequency class (what a
- * clinician would most likely see), an age consistent with the onset, and a family history that follows the
- * inheritance mode. Every choice is recorded as a provenance fact.
+ * Clinical vignettes from Orphanet facts. The patient comes first (sex, an age inside an onset class, a family
+ * history that fits the inheritance and the disorder's nature), then findings that patient can have: at least one
+ * very frequent or obligate finding, at most one occasional one, no two that exclude or repeat each other, none
+ * that names the answer, written as prose rather than ontology labels. Every choice is a provenance fact.
  */
 import type { ProvenanceFact } from '../../api/synthesis.js';
 import type { InheritanceMode, SynthDisorder, SynthPhenotype } from './disorderFacts.js';
+import { exclusiveFindings, findingPatientProblem, generalises, labelLikeProblem, proseFinding, WordSet, type Sex } from './clinical/findings.js';
+import { containsPhrase } from './validity.js';
+import { familyHistoryText, patternsFor, type FamilyPattern } from './clinical/familyHistory.js';
+import { onsetRange, patientFor, type Patient } from './clinical/patient.js';
 import type { Rng } from './rng.js';
 
-export type Sex = 'male' | 'female';
+export type { Sex };
+
+export const ANCHOR_WEIGHT = 0.9;
+export const FREQUENT_WEIGHT = 0.55;
+export const RARE_WEIGHT = 0.17;
 
 export interface Vignette {
   text: string;
   findings: SynthPhenotype[];
+  patient: Patient;
   sex: Sex;
   onset: string | null;
+  familyPattern: FamilyPattern | null;
   familyHistoryMode: InheritanceMode | null;
   facts: ProvenanceFact[];
 }
 
-/** Weighted sampling without replacement (Efraimidis–Spirakis keys), so frequent findings dominate. */
-export function sampleFindings(rng: Rng, phenotypes: readonly SynthPhenotype[], n: number, exclude?: ReadonlySet<string>): SynthPhenotype[] {
-  const keyed = phenotypes
-    .filter((p) => !exclude?.has(p.hpoId))
-    .map((p) => ({ p, key: Math.pow(rng.next() || Number.MIN_VALUE, 1 / p.weight) }));
-  keyed.sort((a, b) => b.key - a.key);
-  return keyed.slice(0, n).map((k) => k.p);
-}
-
-function between(rng: Rng, lo: number, hi: number): number {
-  return lo + rng.int(hi - lo + 1);
-}
-
-/** Person phrase for an onset class, e.g. "3-month-old girl", "47-year-old man". */
-export function personFor(rng: Rng, onset: string | null, sex: Sex): { phrase: string; child: boolean } {
-  const kid = sex === 'male' ? 'boy' : 'girl';
-  const grown = sex === 'male' ? 'man' : 'woman';
-  const o = (onset ?? '').toLowerCase();
-  if (o.startsWith('antenatal')) return { phrase: `newborn ${kid}`, child: true };
-  if (o.startsWith('neonatal')) return { phrase: `${between(rng, 2, 27)}-day-old ${kid}`, child: true };
-  if (o.startsWith('infancy')) return { phrase: `${between(rng, 2, 22)}-month-old ${kid}`, child: true };
-  if (o.startsWith('childhood')) return { phrase: `${between(rng, 2, 11)}-year-old ${kid}`, child: true };
-  if (o.startsWith('adolescent')) return { phrase: `${between(rng, 12, 17)}-year-old ${kid}`, child: true };
-  if (o.startsWith('adult')) return { phrase: `${between(rng, 19, 64)}-year-old ${grown}`, child: false };
-  if (o.startsWith('elderly')) return { phrase: `${between(rng, 65, 85)}-year-old ${grown}`, child: false };
-  const years = between(rng, 1, 60);
-  return years < 18 ? { phrase: `${years}-year-old ${kid}`, child: true } : { phrase: `${years}-year-old ${grown}`, child: false };
-}
-
-export function familyHistoryFor(rng: Rng, mode: InheritanceMode | null, sex: Sex): string {
-  const pos = sex === 'male' ? 'His' : 'Her';
-  const options: Record<InheritanceMode, string[]> = {
-    'Autosomal dominant': [
-      `${pos} ${rng.next() < 0.5 ? 'father' : 'mother'} and a grandparent on the same side have similar features.`,
-      'Similarly affected relatives are found in three successive generations, including male-to-male transmission.',
-    ],
-    'Autosomal recessive': [
-      `${pos} parents are healthy first cousins.`,
-      `An older sibling is similarly affected; both parents are healthy.`,
-    ],
-    'X-linked recessive': [`${pos} maternal uncle had a similar condition; ${pos.toLowerCase()} mother and father are healthy.`],
-    'X-linked dominant': [`${pos} mother is similarly affected, and an affected maternal grandfather had only affected daughters.`],
-    'Mitochondrial inheritance': [`${pos} mother and several maternal relatives have related problems of varying severity; none on the father's side.`],
-    'Multigenic/multifactorial': ['A first-degree relative has a related condition, without a clear pattern of inheritance.'],
-    'Y-linked': ['His father and paternal grandfather had the same condition.'],
-    'Semi-dominant': ['Both parents are mildly affected.'],
-  };
-  if (!mode) return 'There is no relevant family history.';
-  return rng.pick(options[mode]);
-}
-
-function findingText(term: string): string {
-  // Lower-case only ordinary words: "Arachnodactyly" → "arachnodactyly", but "EEG abnormality" stays.
-  return term.length > 1 && term[1] === term[1]?.toLowerCase() ? term[0]!.toLowerCase() + term.slice(1) : term;
+/** Weighted order without replacement (Efraimidis–Spirakis keys), so frequent findings come first more often. */
+export function weightedOrder(rng: Rng, phenotypes: readonly SynthPhenotype[]): SynthPhenotype[] {
+  return phenotypes
+    .map((p) => ({ p, key: Math.pow(rng.next() || Number.MIN_VALUE, 1 / p.weight) }))
+    .sort((a, b) => b.key - a.key)
+    .map((k) => k.p);
 }
 
 export function listPhrase(items: string[]): string {
@@ -79,34 +42,109 @@ export function listPhrase(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
+/** Two findings fit one vignette: neither excludes, repeats nor generalises the other. */
+export function compatibleFindings(a: string, b: string): boolean {
+  return exclusiveFindings(a, b) === null && !generalises(a, b) && !generalises(b, a);
+}
+
+/** The findings this patient can show, given what must stay out of the stem. */
+export function admissibleFindings(
+  d: SynthDisorder,
+  patient: { sex: Sex | null; ageYears: number | null },
+  exclude: ReadonlySet<string> | undefined,
+  avoidWords: readonly string[],
+  avoidPhrases: readonly string[] = [],
+): SynthPhenotype[] {
+  const avoid = new WordSet(avoidWords);
+  return d.phenotypes.filter(
+    (p) =>
+      !exclude?.has(p.hpoId) &&
+      // Grouping labels ("Functional abnormality of the bladder") describe no finding a clinician would report.
+      labelLikeProblem(proseFinding(p.term)) === null &&
+      findingPatientProblem(p.term, patient.sex, patient.ageYears) === null &&
+      !avoid.touches(p.term) &&
+      !avoidPhrases.some((n) => containsPhrase(p.term, n)),
+  );
+}
+
+/**
+ * At least one anchor (very frequent or obligate; frequent when the disorder has no anchor this patient can
+ * show), then a frequency-weighted draw with at most one occasional or very rare finding.
+ */
+export function chooseFindings(rng: Rng, candidates: readonly SynthPhenotype[], n: number): SynthPhenotype[] {
+  const anchors = candidates.filter((p) => p.weight >= ANCHOR_WEIGHT);
+  const pool = anchors.length > 0 ? anchors : candidates.filter((p) => p.weight >= FREQUENT_WEIGHT);
+  const chosen: SynthPhenotype[] = [];
+  if (pool.length > 0) chosen.push(pool[rng.weighted(pool.map((p) => p.weight))] as SynthPhenotype);
+  let rare = chosen.filter((p) => p.weight <= RARE_WEIGHT).length;
+  for (const p of weightedOrder(rng, candidates)) {
+    if (chosen.length >= n) break;
+    if (chosen.includes(p)) continue;
+    if (p.weight <= RARE_WEIGHT && rare >= 1) continue;
+    if (!chosen.every((c) => compatibleFindings(c.term, p.term))) continue;
+    if (p.weight <= RARE_WEIGHT) rare++;
+    chosen.push(p);
+  }
+  return chosen;
+}
+
+const labFinding = /\b(serum|plasma|urine|urinary|circulating|blood|level|concentration|activity|count|saturation|ferritin|transferrin|hormone|acidosis|alkalosis|lactate|enzyme)\b|(emia|uria|cytosis|penia)\b/i;
+const investigationFinding = /\b(eeg|mri|ct|imaging|radiograph\w*|x-ray|biopsy|histolog\w*|electromyograph\w*|emg|nerve conduction|ecg|electrocardiogra\w*|echocardiogra\w*|electroretinogra\w*|evoked potentials?|on (mri|ct|ultrasound))\b/i;
+
+/** Findings as sentences: the presentation, then examination, then laboratory results. */
+export function findingsProse(rng: Rng, patient: Patient, findings: readonly SynthPhenotype[]): string {
+  const article = /^[aeiou]/i.test(patient.phrase) || /^(8|11|18)\b|^8\d-/.test(patient.phrase) ? 'An' : 'A';
+  const tests = findings.filter((f) => investigationFinding.test(f.term)).map((f) => proseFinding(f.term));
+  const labs = findings.filter((f) => !investigationFinding.test(f.term) && labFinding.test(f.term)).map((f) => proseFinding(f.term));
+  const clinical = findings.filter((f) => !investigationFinding.test(f.term) && !labFinding.test(f.term)).map((f) => proseFinding(f.term));
+  const presenting = clinical.slice(0, clinical.length > 3 ? 2 : clinical.length);
+  const examination = clinical.slice(presenting.length);
+  const sentences: string[] = [];
+  const who = `${article} ${patient.phrase}`;
+  if (presenting.length > 0) {
+    const verbs = patient.child ? ['is brought to the clinic with', 'is evaluated for'] : ['presents with', 'is evaluated for'];
+    sentences.push(`${who} ${rng.pick(verbs)} ${listPhrase(presenting)}.`);
+  } else sentences.push(`${who} is evaluated.`);
+  if (examination.length > 0) sentences.push(`${rng.pick(['Further evaluation shows', 'Additional findings include'])} ${listPhrase(examination)}.`);
+  if (labs.length > 0) sentences.push(`Laboratory studies show ${listPhrase(labs)}.`);
+  if (tests.length > 0) sentences.push(`Investigations show ${listPhrase(tests)}.`);
+  return sentences.join(' ');
+}
+
 export interface VignetteOptions {
   findings: number;
   familyHistory: boolean;
   /** Findings that must stay out of the vignette (e.g. the answer of a phenotype question). */
   exclude?: ReadonlySet<string>;
-  /** Force the inheritance mode the family history shows. */
+  /** Force the inheritance mode the family history shows (null: no mode). */
   mode?: InheritanceMode | null;
+  /** Meaning words of the answer: a finding that contains one would cue it. */
+  avoidWords?: readonly string[];
+  /** Names that must not appear in the stem (a finding spelling one is left out). */
+  avoidPhrases?: readonly string[];
 }
 
-export function buildVignette(rng: Rng, d: SynthDisorder, opts: VignetteOptions): Vignette {
+export type VignetteResult = { ok: true; vignette: Vignette } | { ok: false; reason: string };
+
+export function buildVignette(rng: Rng, d: SynthDisorder, opts: VignetteOptions): VignetteResult {
   const mode = opts.mode !== undefined ? opts.mode : d.inheritance.length > 0 ? rng.pick(d.inheritance) : null;
-  let sex: Sex = rng.next() < 0.5 ? 'male' : 'female';
-  if (mode === 'X-linked recessive' || mode === 'Y-linked') sex = 'male';
-  const onset = d.onsets.length > 0 ? rng.pick(d.onsets) : null;
-  const person = personFor(rng, onset, sex);
-  const findings = sampleFindings(rng, d.phenotypes, opts.findings, opts.exclude);
-  const list = listPhrase(findings.map((f) => findingText(f.term)));
-  const article = /^[aeiou]/i.test(person.phrase) || /^(8|11|18)\b/.test(person.phrase) ? 'An' : 'A';
-  const openers = person.child
-    ? [`${article} ${person.phrase} is brought to the clinic with ${list}.`, `${article} ${person.phrase} is evaluated for ${list}.`, `Examination of ${article.toLowerCase()} ${person.phrase} shows ${list}.`]
-    : [`${article} ${person.phrase} presents with ${list}.`, `${article} ${person.phrase} is evaluated for ${list}.`, `Examination of ${article.toLowerCase()} ${person.phrase} shows ${list}.`];
-  let text = rng.pick(openers);
+  const pattern: FamilyPattern | null = opts.familyHistory ? rng.pick(patternsFor(mode, d)) : null;
+  let sex: Sex = d.sexOfFindings ?? (rng.next() < 0.5 ? 'male' : 'female');
+  if (pattern === 'maternal-uncle' || pattern === 'paternal-line-y' || mode === 'X-linked recessive' || mode === 'Y-linked') sex = 'male';
+  const onsets = d.onsets.filter((o) => onsetRange(o) !== null);
+  const onset = onsets.length > 0 ? rng.pick(onsets) : null;
+  const patient = patientFor((lo, hi) => lo + rng.int(Math.max(1, Math.floor(hi) - Math.ceil(lo) + 1)), onset, sex);
+  const candidates = admissibleFindings(d, patient, opts.exclude, opts.avoidWords ?? [], opts.avoidPhrases ?? []);
+  const findings = chooseFindings(rng, candidates, opts.findings);
+  const needed = Math.min(opts.findings, 3);
+  if (findings.length < needed) return { ok: false, reason: `only ${findings.length} findings fit a ${patient.phrase}` };
+  let text = findingsProse(rng, patient, findings);
   const facts: ProvenanceFact[] = findings.map((f) => ({ kind: 'phenotype', orphaCode: d.orphaCode, value: f.hpoId, detail: `${f.term} (${f.frequency})` }));
   if (onset) facts.push({ kind: 'onset', orphaCode: d.orphaCode, value: onset });
   facts.push({ kind: 'sex', orphaCode: d.orphaCode, value: sex });
-  if (opts.familyHistory) {
-    text += ' ' + familyHistoryFor(rng, mode, sex);
-    facts.push({ kind: 'family-history', orphaCode: d.orphaCode, value: mode ?? 'none' });
+  if (pattern) {
+    text += ' ' + familyHistoryText(pattern, sex, (items) => rng.pick(items));
+    facts.push({ kind: 'family-history', orphaCode: d.orphaCode, value: pattern, detail: mode ?? 'none' });
   }
-  return { text, findings, sex, onset, familyHistoryMode: opts.familyHistory ? mode : null, facts };
+  return { ok: true, vignette: { text, findings, patient, sex, onset, familyPattern: pattern, familyHistoryMode: pattern && pattern !== 'none' ? mode : null, facts } };
 }

@@ -1,0 +1,63 @@
+/**
+ * Decontamination: how much of a synthetic dataset overlaps a benchmark it may later be evaluated on. Two
+ * measures, as in the literature: shared word 13-grams (any one is a hit: long verbatim runs are copies), and
+ * MinHash near-duplicates over word 3-shingles at a Jaccard threshold.
+ */
+import { NearDuplicateIndex } from './minhash.js';
+
+export const NGRAM = 13;
+
+export interface OverlapText {
+  id: string;
+  text: string;
+}
+
+export interface BenchmarkOverlap {
+  benchmark: string;
+  benchmarkQuestions: number;
+  /** Dataset questions sharing at least one word 13-gram with a benchmark question. */
+  ngramHits: number;
+  /** Dataset questions with a near-duplicate (MinHash, exact Jaccard ≥ threshold) in the benchmark. */
+  nearDuplicates: number;
+  /** A few pairs to look at: dataset id → benchmark id. */
+  examples: { datasetId: string; benchmarkId: string; kind: 'ngram' | 'near-duplicate'; jaccard?: number }[];
+}
+
+function words(text: string): string[] {
+  return text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+}
+
+function ngrams(text: string, n = NGRAM): string[] {
+  const w = words(text);
+  const out: string[] = [];
+  for (let i = 0; i + n <= w.length; i++) out.push(w.slice(i, i + n).join(' '));
+  return out;
+}
+
+export function benchmarkOverlap(dataset: readonly OverlapText[], benchmark: string, questions: readonly OverlapText[], threshold = 0.8): BenchmarkOverlap {
+  const grams = new Map<string, string>();
+  for (const q of questions) for (const g of ngrams(q.text)) if (!grams.has(g)) grams.set(g, q.id);
+  const near = new NearDuplicateIndex(threshold);
+  for (const q of questions) near.addIfNew(q.id, q.text);
+  const out: BenchmarkOverlap = { benchmark, benchmarkQuestions: questions.length, ngramHits: 0, nearDuplicates: 0, examples: [] };
+  for (const d of dataset) {
+    const hit = ngrams(d.text).find((g) => grams.has(g));
+    if (hit) {
+      out.ngramHits++;
+      if (out.examples.length < 5) out.examples.push({ datasetId: d.id, benchmarkId: grams.get(hit) as string, kind: 'ngram' });
+    }
+    const dup = near.findDuplicate(d.text);
+    if (dup) {
+      out.nearDuplicates++;
+      if (out.examples.length < 5) out.examples.push({ datasetId: d.id, benchmarkId: dup.id, kind: 'near-duplicate', jaccard: Math.round(dup.jaccard * 1000) / 1000 });
+    }
+  }
+  return out;
+}
+
+/** Seed sets that are (largely) an evaluation benchmark: evaluating on it afterwards measures memory, not skill. */
+export function seedSetIsBenchmark(seeds: readonly OverlapText[], benchmark: readonly OverlapText[], share = 0.5): boolean {
+  if (seeds.length === 0) return false;
+  const r = benchmarkOverlap(seeds, 'seeds', benchmark, 0.8);
+  return r.nearDuplicates / seeds.length >= share;
+}
