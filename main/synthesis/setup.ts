@@ -7,7 +7,7 @@ import { labelJobHandler } from '../labeling/labelJob.js';
 import { downloadModelJobHandler } from '../llm/downloadJob.js';
 import { ModelRegistry } from '../llm/registry.js';
 import { KnowledgeIndex } from './knowledgeIndex.js';
-import { buildPlanReport, planCells } from './planner.js';
+import { buildPlanReport, planCells, unknownPlanValues } from './planner.js';
 import { synthesisJobHandler } from './synthesisJob.js';
 
 export type SynthesisMethod =
@@ -60,11 +60,17 @@ export function setupSynthesis(ctx: Pick<AppContext, 'db' | 'dbPath' | 'jobs' | 
     handlers: {
       'synthesis.preview': (plan) => {
         const idx = index();
+        const unknown = unknownPlanValues(plan, idx);
+        if (unknown) throw new ApiError('bad-input', unknown);
         const labelsOut: Record<string, string> = {};
         for (const [code, name] of idx.branchNames) labelsOut[code] = name;
         return buildPlanReport(plan, planCells(plan, idx), new Map(), {}, labelsOut);
       },
-      'synthesis.start': (input) => ({ jobId: ctx.jobs.start('synthesize', input).id }),
+      'synthesis.start': (input) => {
+        const unknown = unknownPlanValues(input.plan, index());
+        if (unknown) throw new ApiError('bad-input', unknown);
+        return { jobId: ctx.jobs.start('synthesize', input).id };
+      },
       'synthesis.datasets': () => synth.list(),
       'synthesis.dataset': ({ dataset: name, version }) => synth.list().find((d) => d.name === name && (version === undefined ? true : d.version === version)) ?? null,
       'synthesis.questions': ({ dataset: name, version, status, offset, limit }) => {
