@@ -17,6 +17,7 @@ import { setupSynthesis } from './synthesis/setup.js';
 import { setupEvaluation } from './evaluation/setup.js';
 import { setupReview } from './review/setup.js';
 import { setupTraining } from './training/setup.js';
+import { checkWritableFolder } from './platform/safePath.js';
 
 export interface AppRuntime extends AppServices {
   context: AppContext;
@@ -36,7 +37,7 @@ function packageVersion(): string {
 }
 
 export async function createApp(options: AppOptions): Promise<AppRuntime> {
-  const dataDir = path.resolve(options.dataDir);
+  const dataDir = checkWritableFolder(options.dataDir, 'Data folder');
   mkdirSync(dataDir, { recursive: true });
   const dbPath = options.dbPath === ':memory:' ? ':memory:' : path.resolve(options.dbPath ?? databasePath(dataDir));
   const db = openDatabase(dbPath);

@@ -1,8 +1,8 @@
 /** Wires benchmark evaluation into the app: the 'evaluate' job kind and the evaluation.* Api handlers. */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError, type ApiHandlers } from '../../api/contract.js';
 import type { AppContext } from '../appContext.js';
+import { checkReadablePath } from '../platform/safePath.js';
 import { evaluateJobHandler } from './evaluateJob.js';
 import { EvaluationService } from './service.js';
 
@@ -40,9 +40,8 @@ export function setupEvaluation(ctx: Pick<AppContext, 'db' | 'jobs' | 'dataDir'>
       'evaluation.import': ({ path: file }) => wrap('bad-input', () => service.importFile(file)),
       'evaluation.benchmarks': () => service.repo.benchmarks(),
       'evaluation.start': (input) => {
-        const model = path.resolve(input.modelPath);
-        if (!existsSync(model)) throw new ApiError('bad-input', `No model file at ${model}`);
-        if (input.adapterPath && !existsSync(path.resolve(input.adapterPath))) throw new ApiError('bad-input', `No adapter file at ${path.resolve(input.adapterPath)}`);
+        const model = wrap('bad-input', () => checkReadablePath(input.modelPath, 'Model file'));
+        if (input.adapterPath) wrap('bad-input', () => checkReadablePath(input.adapterPath as string, 'Adapter file'));
         for (const id of input.benchmarkIds) if (!service.repo.benchmark(id)) throw new ApiError('not-found', `No benchmark set with id ${id}`);
         return { jobId: ctx.jobs.start('evaluate', { ...input, modelPath: model, ...(input.adapterPath ? { adapterPath: path.resolve(input.adapterPath) } : {}) }).id };
       },

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { ApiError, type ApiHandlers } from '../../api/contract.js';
 import type { JobRunner } from '../jobs/runner.js';
+import { checkReadablePath, UnsafePathError } from '../platform/safePath.js';
 import type { KnowledgeService } from './service.js';
 
 export type KnowledgeMethod = Extract<keyof ApiHandlers, `knowledge.${string}`>;
@@ -12,7 +12,12 @@ export function knowledgeHandlers(service: KnowledgeService, jobs: JobRunner): P
     'knowledge.facets': ({ text, filters }) => service.facets(text, filters),
     'knowledge.get': ({ orphaCode }) => service.get(orphaCode),
     'knowledge.import': ({ path, skipInvalid }) => {
-      if (!existsSync(path)) throw new ApiError('bad-input', `${path}: no such file or directory`);
+      try {
+        checkReadablePath(path, 'Packet source', 'file-or-folder');
+      } catch (err) {
+        if (err instanceof UnsafePathError) throw new ApiError('bad-input', err.reason === 'no such file or folder' ? `${path}: no such file or directory` : err.message);
+        throw err;
+      }
       return { jobId: jobs.start('import-orphanet', { path, skipInvalid }).id };
     },
   };

@@ -6,6 +6,7 @@
 import { open as openFile, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import yauzl from 'yauzl';
+import { checkReadablePath, UnsafePathError } from '../platform/safePath.js';
 import { ImportError } from './errors.js';
 
 export interface SourceFile {
@@ -96,8 +97,10 @@ function readZip(file: string, onFile: (name: string) => boolean): Promise<Sourc
 export async function readPacketSource(source: string, onFile?: (name: string) => void): Promise<SourceFile[]> {
   let info;
   try {
+    checkReadablePath(source, 'Packet source', 'file-or-folder');
     info = await stat(source);
-  } catch {
+  } catch (err) {
+    if (err instanceof UnsafePathError && err.reason !== 'no such file or folder') throw new ImportError(err.message);
     throw new ImportError(`${source}: no such file or directory`);
   }
   const keep = (name: string) => {

@@ -6,6 +6,7 @@ import { SynthesisRepo } from '../db/repos/synthesis.js';
 import { labelJobHandler } from '../labeling/labelJob.js';
 import { downloadModelJobHandler } from '../llm/downloadJob.js';
 import { ModelRegistry } from '../llm/registry.js';
+import { checkReadablePath } from '../platform/safePath.js';
 import { KnowledgeIndex } from './knowledgeIndex.js';
 import { buildPlanReport, planCells, unknownPlanValues } from './planner.js';
 import { synthesisJobHandler } from './synthesisJob.js';
@@ -69,6 +70,13 @@ export function setupSynthesis(ctx: Pick<AppContext, 'db' | 'dbPath' | 'jobs' | 
       'synthesis.start': (input) => {
         const unknown = unknownPlanValues(input.plan, index());
         if (unknown) throw new ApiError('bad-input', unknown);
+        if (input.modelPath) {
+          try {
+            checkReadablePath(input.modelPath, 'Model file');
+          } catch (err) {
+            badInput(err);
+          }
+        }
         return { jobId: ctx.jobs.start('synthesize', input).id };
       },
       'synthesis.datasets': () => synth.list(),
@@ -87,6 +95,12 @@ export function setupSynthesis(ctx: Pick<AppContext, 'db' | 'dbPath' | 'jobs' | 
       },
       'labeling.start': (input) => {
         dataset(input.dataset, input.version);
+        try {
+          checkReadablePath(input.modelPath, 'Model file');
+          if (input.adapterPath) checkReadablePath(input.adapterPath, 'Adapter file');
+        } catch (err) {
+          badInput(err);
+        }
         return { jobId: ctx.jobs.start('label', input).id };
       },
       'models.list': () => registry.list(),

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Stage1Data, Stage2Data, StageDataSummary } from '../../api/training.js';
 import type { Db } from '../db/open.js';
+import { checkReadablePath } from '../platform/safePath.js';
 import { LabelingRepo } from '../db/repos/labeling.js';
 import { SynthesisRepo } from '../db/repos/synthesis.js';
 import { reviewStates, type TrainItem } from '../db/repos/training.js';
@@ -31,6 +32,7 @@ export function optionLetters(question: string): string[] {
 
 /** Questions of a MedSSR-format file (extra fields ignored); throws naming the file and entry that is wrong. */
 export function readMedssrFile(file: string): Candidate[] {
+  checkReadablePath(file, 'Question file');
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ApiError, type ApiHandlers } from '../../api/contract.js';
 import type { AdapterRecord, RunDetail, RunSummary, TrainInput } from '../../api/training.js';
 import { copyFileAtomic } from '../atomicFile.js';
+import { checkReadablePath, checkWritableFile } from '../platform/safePath.js';
 import type { AppContext } from '../appContext.js';
 import { TrainingRepo, type RunRow } from '../db/repos/training.js';
 import { stage1Candidates, stage2Candidates } from './data.js';
@@ -37,7 +38,7 @@ function badInput(err: unknown): never {
 
 /** Fails fast, before a job exists, when the model or a stage's data is missing. */
 export function validateTrainInput(ctx: Pick<AppContext, 'db'>, input: TrainInput): void {
-  if (!existsSync(path.resolve(input.modelPath))) throw new Error(`No model file at ${path.resolve(input.modelPath)}`);
+  checkReadablePath(input.modelPath, 'Model file');
   if (input.stage1 && stage1Candidates(ctx.db, input.stage1).items.length === 0) throw new Error('Stage 1: no question passes the vote-share and review filters');
   if (input.stage2 && stage2Candidates(ctx.db, input.stage2).items.length === 0) throw new Error('Stage 2: no human-labelled question given');
 }
@@ -114,6 +115,11 @@ export function setupTraining(ctx: Pick<AppContext, 'db' | 'jobs' | 'dataDir'>, 
         if (!a) throw new ApiError('not-found', `No adapter ${adapterId}`);
         const run = need(a.runId);
         const dest = path.resolve(target.endsWith('.gguf') ? target : path.join(target, `run-${a.runId}-step-${a.step}-merged.gguf`));
+        try {
+          checkWritableFile(dest, 'Merged model file');
+        } catch (err) {
+          badInput(err);
+        }
         mkdirSync(path.dirname(dest), { recursive: true });
         const merged = await mergeAdapter(run.modelPath, a.path, dest).catch(badInput);
         if (register) await new ModelRegistry(ctx.db, ctx.dataDir).add(dest, { name: `${path.basename(run.modelPath, '.gguf')} + run ${a.runId} step ${a.step}` }).catch(badInput);

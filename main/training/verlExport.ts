@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { TrainSettings, VerlExport } from '../../api/training.js';
 import { writeFileAtomic } from '../atomicFile.js';
+import { checkWritableFolder } from '../platform/safePath.js';
 import type { Db } from '../db/open.js';
 import { TrainingRepo, type RunRow, type TrainItem } from '../db/repos/training.js';
 import { SYSTEM_PROMPT } from '../labeling/prompts.js';
@@ -182,7 +183,7 @@ export function exportVerl(db: Db, runId: number, dir: string): VerlExport {
   const repo = new TrainingRepo(db);
   const run = repo.run(runId);
   if (!run) throw new Error(`No training run ${runId}`);
-  const out = path.resolve(dir);
+  const out = checkWritableFolder(dir, 'verl export folder');
   mkdirSync(out, { recursive: true });
   const files: string[] = [];
   const put = (name: string, data: string | Uint8Array) => {
