@@ -11,14 +11,14 @@ export function knowledgeHandlers(service: KnowledgeService, jobs: JobRunner): P
     'knowledge.search': (input) => service.search(input),
     'knowledge.facets': ({ text, filters }) => service.facets(text, filters),
     'knowledge.get': ({ orphaCode }) => service.get(orphaCode),
-    'knowledge.import': ({ path, skipInvalid }) => {
+    'knowledge.import': ({ path, skipInvalid, allowRemovals }) => {
       try {
         checkReadablePath(path, 'Packet source', 'file-or-folder');
       } catch (err) {
         if (err instanceof UnsafePathError) throw new ApiError('bad-input', err.reason === 'no such file or folder' ? `${path}: no such file or directory` : err.message);
         throw err;
       }
-      return { jobId: jobs.start('import-orphanet', { path, skipInvalid }).id };
+      return { jobId: jobs.start('import-orphanet', { path, skipInvalid, allowRemovals: allowRemovals ?? false }).id };
     },
   };
 }

@@ -53,6 +53,12 @@ function ReportSummary({ report }: { report: ImportReport }) {
   );
 }
 
+/** How many entries a refused import would remove (the importer asks before deleting), or null. */
+function removalsAsked(error: string | null | undefined): number | null {
+  const m = /would remove (\d+) entr/.exec(error ?? '');
+  return m ? Number(m[1]) : null;
+}
+
 /** Starts an ORPHApacket import job and follows it; closing the dialog leaves the job running. */
 export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const api = useApi();
@@ -62,11 +68,11 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [starting, setStarting] = useState(false);
 
-  const start = async (e?: FormEvent) => {
+  const start = async (e?: FormEvent, allowRemovals = false) => {
     e?.preventDefault();
     setStarting(true);
     try {
-      await startJob(() => api.call('knowledge.import', { path: path.trim(), skipInvalid }));
+      await startJob(() => api.call('knowledge.import', { path: path.trim(), skipInvalid, allowRemovals }));
     } finally {
       setStarting(false);
     }
@@ -141,6 +147,20 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void
               {job.state === 'failed' && (
                 <Alert severity="error" data-testid="import-failed">
                   {job.error ?? 'The import failed.'} The knowledge base is unchanged.
+                </Alert>
+              )}
+              {job.state === 'failed' && removalsAsked(job.error) !== null && (
+                <Alert
+                  severity="warning"
+                  sx={{ mt: 1 }}
+                  data-testid="import-confirm-removals"
+                  action={
+                    <Button color="warning" size="small" onClick={() => void start(undefined, true)} disabled={starting}>
+                      Remove and import
+                    </Button>
+                  }
+                >
+                  Import anyway and remove the {removalsAsked(job.error)?.toLocaleString()} entries this source lacks?
                 </Alert>
               )}
               {job.state === 'cancelled' && <Alert severity="info">Import cancelled; the knowledge base is unchanged.</Alert>}
