@@ -66,7 +66,7 @@ export const apiMethods = {
   'knowledge.get': method<DisorderDetail | null>()(z.object({ orphaCode: z.string().regex(/^\d{1,9}$/) }).strict()),
   /** Starts an import job; returns the job id at once. Progress comes as job events. */
   'knowledge.import': method<{ jobId: string }>()(
-    z.object({ path: z.string().min(1).max(4096), skipInvalid: z.boolean().default(false) }).strict(),
+    z.object({ path: z.string().min(1).max(4096), skipInvalid: z.boolean().default(false), allowRemovals: z.boolean().optional() }).strict(),
   ),
 
   'jobs.list': method<JobInfo[]>()(emptyInput),

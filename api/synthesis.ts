@@ -41,6 +41,28 @@ export type PlanDimension = (typeof planDimensions)[number];
 const weight = z.number().min(0).finite();
 const freeWeights = z.record(z.string().min(1).max(300), weight);
 
+/**
+ * The plan is a product over its dimensions, and preview and synthesis walk every cell of it against the
+ * knowledge base: without a bound one small request (300 branches × 300 disorder types) exhausts the heap.
+ * Orphanet has 33 classification branches and 11 disorder types, so every branch × every type × every fixed
+ * value (5 × 7 × 3) is about 38,000 cells; the bound leaves room for that and refuses what only a typo or an
+ * attack produces.
+ */
+export const MAX_PLAN_VALUES_PER_DIMENSION = 100;
+export const MAX_PLAN_CELLS = 50_000;
+
+/** Values with a positive weight per dimension: the factors of the cross product the planner enumerates. */
+export function planCellCount(weights: Partial<Record<PlanDimension, Record<string, number> | undefined>>): number {
+  let cells = 1;
+  for (const dim of planDimensions) {
+    const w = weights[dim];
+    if (!w) continue;
+    const positive = Object.values(w).filter((v) => v > 0).length;
+    if (positive > 0) cells *= positive;
+  }
+  return cells;
+}
+
 export const planWeightsSchema = z
   .object({
     questionType: z.partialRecord(z.enum(questionTypes), weight).optional(),
@@ -80,6 +102,21 @@ export const synthesisPlanSchema = z
       if (w && Object.keys(w).length > 0 && Object.values(w).every((v) => v === 0)) {
         ctx.addIssue({ code: 'custom', path: ['weights', dim], message: 'at least one weight must be positive' });
       }
+      if (w && Object.keys(w).length > MAX_PLAN_VALUES_PER_DIMENSION) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['weights', dim],
+          message: `${Object.keys(w).length} values given; at most ${MAX_PLAN_VALUES_PER_DIMENSION} per dimension`,
+        });
+      }
+    }
+    const cells = planCellCount(plan.weights);
+    if (cells > MAX_PLAN_CELLS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weights'],
+        message: `the plan's cross product has ${cells.toLocaleString('en-US')} cells (the product of the weighted values per dimension); at most ${MAX_PLAN_CELLS.toLocaleString('en-US')}`,
+      });
     }
   });
 export type SynthesisPlan = z.output<typeof synthesisPlanSchema>;

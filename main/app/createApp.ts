@@ -12,6 +12,7 @@ import type { PlatformContext } from '../platform/module.js';
 import type { AppContext } from './context.js';
 import { modules, openAppDatabase } from './modules.js';
 import type { AppOptions, AppServices } from './types.js';
+import { checkWritableFolder } from '../platform/safePath.js';
 
 export interface AppRuntime extends AppServices {
   context: AppContext;
@@ -31,7 +32,7 @@ function packageVersion(): string {
 }
 
 export async function createApp(options: AppOptions): Promise<AppRuntime> {
-  const dataDir = path.resolve(options.dataDir);
+  const dataDir = checkWritableFolder(options.dataDir, 'Data folder');
   mkdirSync(dataDir, { recursive: true });
   const dbPath = options.dbPath === ':memory:' ? ':memory:' : path.resolve(options.dbPath ?? databasePath(dataDir));
   const db = openAppDatabase(dbPath);

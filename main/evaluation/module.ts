@@ -1,7 +1,7 @@
 /** The evaluation domain: benchmark sets and runs (eval_* tables), the 'evaluate' job and the evaluation.* Api. */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../api/contract.js';
+import { checkReadablePath } from '../platform/safePath.js';
 import { defineModule } from '../platform/module.js';
 import { evaluateJobHandler } from './evaluateJob.js';
 import * as m030 from './migrations/030_evaluation.js';
@@ -43,9 +43,8 @@ export const evaluationModule = defineModule<EvaluationMethod, EvaluationExports
         'evaluation.import': ({ path: file }) => wrap('bad-input', () => service.importFile(file)),
         'evaluation.benchmarks': () => service.repo.benchmarks(),
         'evaluation.start': (input) => {
-          const model = path.resolve(input.modelPath);
-          if (!existsSync(model)) throw new ApiError('bad-input', `No model file at ${model}`);
-          if (input.adapterPath && !existsSync(path.resolve(input.adapterPath))) throw new ApiError('bad-input', `No adapter file at ${path.resolve(input.adapterPath)}`);
+          const model = wrap('bad-input', () => checkReadablePath(input.modelPath, 'Model file'));
+          if (input.adapterPath) wrap('bad-input', () => checkReadablePath(input.adapterPath as string, 'Adapter file'));
           for (const id of input.benchmarkIds) if (!service.repo.benchmark(id)) throw new ApiError('not-found', `No benchmark set with id ${id}`);
           return { jobId: ctx.jobs.start('evaluate', { ...input, modelPath: model, ...(input.adapterPath ? { adapterPath: path.resolve(input.adapterPath) } : {}) }).id };
         },

@@ -1,5 +1,5 @@
 /** Benchmark import, run summaries, the two-run comparison and CSV export behind the Evaluation Api. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type {
   BenchmarkImportResult,
@@ -15,6 +15,7 @@ import { answerShares, describeShares, incomparableReasons } from '../../api/eva
 import { writeFileAtomic } from '../platform/atomicFile.js';
 import type { Db } from '../platform/db/open.js';
 import { EvaluationRepo } from './store.js';
+import { checkReadablePath } from '../platform/safePath.js';
 import { parseBenchmarkText } from './benchmarkFile.js';
 import { compareOutcome } from './metrics.js';
 import { runSummary } from './results.js';
@@ -35,10 +36,8 @@ export class EvaluationService {
 
   /** Parses the whole file first; only a file without errors is stored, each set in its own transaction. */
   importFile(file: string): BenchmarkImportResult {
-    const full = path.resolve(file);
-    if (!existsSync(full)) throw new Error(`No benchmark file at ${full}`);
+    const full = checkReadablePath(file, 'Benchmark file');
     const st = statSync(full);
-    if (!st.isFile()) throw new Error(`${full} is not a file`);
     if (st.size > MAX_FILE_BYTES) throw new Error(`${full} is ${Math.round(st.size / 1e6)} MB; a benchmark file over ${MAX_FILE_BYTES / 1e6} MB is not supported`);
     const parsed = parseBenchmarkText(readFileSync(full, 'utf8'), full);
     const sets = parsed.sets.map((s) => {

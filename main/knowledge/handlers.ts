@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { ApiError, type ApiHandlers } from '../../api/contract.js';
 import type { JobRunner } from '../platform/jobs/runner.js';
+import { checkReadablePath, UnsafePathError } from '../platform/safePath.js';
 import type { KnowledgeService } from './service.js';
 
 export type KnowledgeMethod = Extract<keyof ApiHandlers, `knowledge.${string}`>;
@@ -11,9 +11,14 @@ export function knowledgeHandlers(service: KnowledgeService, jobs: JobRunner): P
     'knowledge.search': (input) => service.search(input),
     'knowledge.facets': ({ text, filters }) => service.facets(text, filters),
     'knowledge.get': ({ orphaCode }) => service.get(orphaCode),
-    'knowledge.import': ({ path, skipInvalid }) => {
-      if (!existsSync(path)) throw new ApiError('bad-input', `${path}: no such file or directory`);
-      return { jobId: jobs.start('import-orphanet', { path, skipInvalid }).id };
+    'knowledge.import': ({ path, skipInvalid, allowRemovals }) => {
+      try {
+        checkReadablePath(path, 'Packet source', 'file-or-folder');
+      } catch (err) {
+        if (err instanceof UnsafePathError) throw new ApiError('bad-input', err.reason === 'no such file or folder' ? `${path}: no such file or directory` : err.message);
+        throw err;
+      }
+      return { jobId: jobs.start('import-orphanet', { path, skipInvalid, allowRemovals: allowRemovals ?? false }).id };
     },
   };
 }

@@ -13,6 +13,7 @@ export const importParamsSchema = z
   .object({
     path: z.string().min(1).max(4096),
     skipInvalid: z.boolean().default(false),
+    allowRemovals: z.boolean().default(false),
     demo: z.boolean().default(false),
   })
   .strict();
@@ -32,6 +33,7 @@ function progressUpdate(p: ImportProgress): ProgressUpdate {
 function runInProcess(deps: ImportJobDeps, params: ImportParams, ctx: JobContext<unknown>): Promise<ImportReport> {
   return importOrphanet(deps.db, params.path, {
     skipInvalid: params.skipInvalid,
+    allowRemovals: params.allowRemovals,
     demo: params.demo,
     isCancelled: () => ctx.signal.aborted,
     onProgress: (p) => ctx.progress(progressUpdate(p)),
@@ -47,6 +49,7 @@ function runInWorker(deps: ImportJobDeps, params: ImportParams, ctx: JobContext<
       dbPath: deps.dbPath,
       source: path.resolve(params.path),
       skipInvalid: params.skipInvalid,
+      allowRemovals: params.allowRemovals,
       demo: params.demo,
       cancelFlag,
     }),

@@ -13,6 +13,7 @@ const db = openDatabase(data.dbPath);
 try {
   const report = await importOrphanet(db, data.source, {
     skipInvalid: data.skipInvalid,
+    allowRemovals: data.allowRemovals,
     demo: data.demo,
     isCancelled: () => Atomics.load(cancelled, 0) === 1,
     onProgress: (progress) => post({ type: 'progress', progress }),

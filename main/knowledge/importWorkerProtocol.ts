@@ -5,6 +5,7 @@ export interface ImportWorkerData {
   dbPath: string;
   source: string;
   skipInvalid: boolean;
+  allowRemovals: boolean;
   demo: boolean;
   /** SharedArrayBuffer(4): set to 1 to cancel; the worker checks it between packets. */
   cancelFlag: SharedArrayBuffer;

@@ -23,6 +23,11 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** Marks every imported entry as part of the bundled demo set. */
   demo?: boolean;
+  /**
+   * Remove entries the knowledge base has and the source lacks. Off by default: importing one packet file (or
+   * a partial folder) would otherwise delete every other disorder. Replacing the bundled demo set needs no flag.
+   */
+  allowRemovals?: boolean;
   isCancelled?: () => boolean;
   onProgress?: (p: ImportProgress) => void;
 }
@@ -80,6 +85,21 @@ function mostCommon(values: (string | null)[]): string | null {
   return best;
 }
 
+/** A re-import that would delete entries not in its source; the caller asks and retries with allowRemovals. */
+export class RemovalsNeedConsent extends ImportError {
+  constructor(
+    readonly codes: number[],
+    sourceLabel: string,
+  ) {
+    const sample = codes.slice(0, 5).map((c) => `ORPHA:${c}`).join(', ');
+    super(
+      `Importing ${sourceLabel} would remove ${codes.length} ${codes.length === 1 ? 'entry' : 'entries'} that the knowledge base has and ${sourceLabel} lacks ` +
+        `(${sample}${codes.length > 5 ? ', …' : ''}); nothing was changed. To remove them, import again with --allow-removals (in the app: confirm the removal).`,
+    );
+    this.name = 'RemovalsNeedConsent';
+  }
+}
+
 /** Writes parsed packets (the synchronous, transactional half of the import). */
 export function writeRecords(db: Db, parsed: Parsed, sourceLabel: string, options: ImportOptions = {}, started = Date.now()): ImportReport {
   const { records, problems } = parsed;
@@ -120,6 +140,11 @@ export function writeRecords(db: Db, parsed: Parsed, sourceLabel: string, option
     });
     const removedCodes = [...existing.keys()];
     for (const code of removedCodes) writer.remove(code);
+    // Thrown inside the transaction, so nothing written above survives it.
+    if (!options.allowRemovals) {
+      const kept = removedCodes.filter((c) => !existing.get(c)?.isDemo);
+      if (kept.length > 0) throw new RemovalsNeedConsent(kept, sourceLabel);
+    }
     if (options.isCancelled?.()) throw new ImportCancelled();
     options.onProgress?.({ phase: 'indexing', done: total, total, message: 'Computing classification branches and search index' });
     writer.recomputeBranches();
@@ -152,11 +177,12 @@ export function writeRecords(db: Db, parsed: Parsed, sourceLabel: string, option
 export async function importOrphanet(db: Db, source: string, options: ImportOptions = {}): Promise<ImportReport> {
   const started = Date.now();
   let read = 0;
-  const files = await readPacketSource(source, () => {
+  const { files, problems } = await readPacketSource(source, () => {
     read++;
     if (read % PROGRESS_EVERY === 0) options.onProgress?.({ phase: 'reading', done: read, total: null, message: `Reading files (${read})` });
   });
   if (options.isCancelled?.()) throw new ImportCancelled();
   const parsed = parseSourceFiles(files, options);
+  parsed.problems.unshift(...problems);
   return writeRecords(db, parsed, path.basename(path.resolve(source)), options, started);
 }

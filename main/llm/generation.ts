@@ -17,6 +17,7 @@ import {
 } from 'node-llama-cpp';
 import { chooseThreads, getRuntime, type GpuSetting } from './llama.js';
 import { readGgufSummary, type GgufSummary } from './ggufMetadata.js';
+import { checkReadablePath } from '../platform/safePath.js';
 
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';
@@ -110,6 +111,7 @@ export class GenerationContext {
   }
 
   static async create(loaded: LoadedModel, opts: ContextOptions): Promise<GenerationContext> {
+    if (opts.adapterPath) checkReadablePath(opts.adapterPath, 'Adapter file');
     const threads = chooseThreads(loaded.summary.parameters, opts.threads, loaded.llama.cpuMathCores);
     const train = loaded.model.trainContextSize;
     const contextSize = Math.min(opts.contextSize ?? 4096, train > 0 ? train : 4096);

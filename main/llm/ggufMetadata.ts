@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { GgmlType, GgufFileType, GgufInsights, readGgufFileInfo, type GgufFileInfo, type Llama } from 'node-llama-cpp';
 import type { ModelFit } from '../../api/synthesis.js';
+import { checkReadablePath } from '../platform/safePath.js';
 
 export interface GgufSummary {
   architecture: string | null;
@@ -22,6 +23,7 @@ function enumName(table: Record<string | number, string | number>, value: unknow
 }
 
 export async function readGgufSummary(file: string): Promise<{ summary: GgufSummary; info: GgufFileInfo }> {
+  checkReadablePath(file, 'Model file');
   let info: GgufFileInfo;
   try {
     info = await readGgufFileInfo(file, { readTensorInfo: true });

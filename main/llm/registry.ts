@@ -4,13 +4,14 @@
  * optional: offline it fails with a message and nothing is registered.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { resolveModelFile } from 'node-llama-cpp';
 import type { ModelFit, ModelInfo } from '../../api/synthesis.js';
 import { copyFileAtomic } from '../platform/atomicFile.js';
 import type { Db } from '../platform/db/open.js';
 import { ModelsRepo } from './store.js';
+import { checkReadablePath } from '../platform/safePath.js';
 import { modelFit, readGgufSummary } from './ggufMetadata.js';
 import { getRuntime } from './llama.js';
 import { assertReachable, downloadOrigin } from './networkCheck.js';
@@ -37,8 +38,7 @@ export class ModelRegistry {
   }
 
   async add(file: string, opts: { copy?: boolean; name?: string } = {}): Promise<ModelInfo> {
-    const source = path.resolve(file);
-    if (!existsSync(source) || !statSync(source).isFile()) throw new Error(`No model file at ${source}`);
+    const source = checkReadablePath(file, 'Model file');
     const { summary } = await readGgufSummary(source);
     let target = source;
     if (opts.copy) {

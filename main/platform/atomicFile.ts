@@ -4,9 +4,10 @@
  */
 import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkReadablePath, checkWritableFile } from './safePath.js';
 
 function replaceAtomically(target: string, fill: (tmp: string) => void): string {
-  const full = path.resolve(target);
+  const full = checkWritableFile(target, 'Output file');
   mkdirSync(path.dirname(full), { recursive: true });
   const tmp = `${full}.${process.pid}.tmp`;
   try {
@@ -26,5 +27,6 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): string
 
 /** Copies `source` to `target` (its folder created); returns the absolute target path. */
 export function copyFileAtomic(source: string, target: string): string {
-  return replaceAtomically(target, (tmp) => copyFileSync(source, tmp));
+  const from = checkReadablePath(source, 'Source file');
+  return replaceAtomically(target, (tmp) => copyFileSync(from, tmp));
 }

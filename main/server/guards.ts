@@ -4,6 +4,7 @@
  * not a guard: server/auth answers /api/auth/ and decides who may call each method.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import net from 'node:net';
 import type { ApiErrorBody } from '../../api/contract.js';
 
 /** Returns null to let the request through, or the error to answer with. */
@@ -12,18 +13,26 @@ export type RequestGuard = (
   res: ServerResponse,
 ) => ApiErrorBody | null | Promise<ApiErrorBody | null>;
 
-export function isLoopbackHost(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
+/**
+ * Whether a socket address (what `server.address()` reports, never a host name) is loopback. A name is
+ * not evidence: "127.lan.example" can resolve to a LAN address, so LAN mode is decided after binding.
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.toLowerCase();
+  if (net.isIPv4(a)) return a.startsWith('127.');
+  if (a === '::1') return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  return mapped !== null && (mapped[1] ?? '').startsWith('127.');
 }
 
 /**
  * On a loopback bind only our own names are accepted in Host (a rebinding attacker's page sends its own
- * domain there), and a browser-sent Origin must be this very server.
+ * domain there), and a browser-sent Origin must be this very server. `loopback` is the bound address's.
  */
-export function sameOriginGuard(bindHost: string, getPort: () => number): RequestGuard {
+export function sameOriginGuard(loopback: () => boolean, getPort: () => number): RequestGuard {
   return (req) => {
     const host = req.headers.host ?? '';
-    if (isLoopbackHost(bindHost)) {
+    if (loopback()) {
       const port = getPort();
       const allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
       if (!allowed.includes(host.toLowerCase())) {

@@ -2,7 +2,6 @@
 /**
  * `npm run serve`: browser mode. node dist/main/server/serve.js [--port N] [--host H] [--data-dir D] [--no-demo]
  */
-import { isLoopbackHost } from './guards.js';
 import { parseServeArgs, serveUsage } from './serveArgs.js';
 import { startServer } from './server.js';
 
@@ -15,8 +14,8 @@ async function main(): Promise<void> {
   const server = await startServer({ dataDir: args.dataDir, port: args.port, host: args.host, seedDemo: args.demo });
   console.log(`MedSSR Studio is running in browser mode at ${server.url}`);
   console.log(`Data folder: ${args.dataDir}`);
-  if (!isLoopbackHost(args.host)) {
-    console.warn(`Warning: listening on ${args.host}; other machines can reach this server.`);
+  if (!server.loopback) {
+    console.warn(`Warning: listening on ${server.address} (${args.host}); other machines can reach this server, so a login is required.`);
   }
   let stopping = false;
   const stop = (): void => {

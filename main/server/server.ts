@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { ApiErrorBody, ApiEvent, AppInfo } from '../../api/contract.js';
 import type { AppServices } from '../app/index.js';
 import { dispatch, httpStatusFor } from './dispatch.js';
-import { isLoopbackHost, sameOriginGuard, type RequestGuard } from './guards.js';
+import { isLoopbackAddress, sameOriginGuard, type RequestGuard } from './guards.js';
 import { createServerAuth, type ServerAuth, type ServerAuthOptions } from './auth/serverAuth.js';
 import { applySecurityHeaders } from './securityHeaders.js';
 import { serveStatic } from './staticFiles.js';
@@ -29,7 +29,7 @@ export interface ServerOptions {
   services?: AppServices;
   /** Extra checks before every Api request (login for non-loopback hosts goes here). */
   guards?: RequestGuard[];
-  /** Require a login; defaults to true exactly when host is not a loopback address. */
+  /** Require a login; defaults to true exactly when the bound address is not loopback. */
   requireLogin?: boolean;
   loginOptions?: ServerAuthOptions;
 }
@@ -38,6 +38,10 @@ export interface RunningServer {
   url: string;
   host: string;
   port: number;
+  /** The address actually bound (what decides LAN mode). */
+  address: string;
+  /** False when other machines can reach the server (a login is then required). */
+  loopback: boolean;
   services: AppServices;
   close(): Promise<void>;
 }
@@ -116,14 +120,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }));
 
   let boundPort = options.port ?? 0;
-  const guards: RequestGuard[] = [sameOriginGuard(host, () => boundPort), ...(options.guards ?? [])];
-  let auth: ServerAuth | null;
-  try {
-    auth = (options.requireLogin ?? !isLoopbackHost(host)) ? createServerAuth(services, options.loginOptions) : null;
-  } catch (err) {
-    if (ownsServices) await services.close();
-    throw err;
-  }
+  // Decided from the bound address once listening; until then every request is refused (fail closed).
+  let loopback: boolean | null = null;
+  const guards: RequestGuard[] = [sameOriginGuard(() => loopback === true, () => boundPort), ...(options.guards ?? [])];
+  let auth: ServerAuth | null = null;
   const streams = new Set<ServerResponse>();
 
   const unsubscribe = services.subscribe((event: ApiEvent) => {
@@ -194,6 +194,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const server = http.createServer((req, res) => {
     applySecurityHeaders(res);
+    if (loopback === null) {
+      sendError(res, 503, { code: 'internal', message: 'The server is still starting' });
+      return;
+    }
+    // HTTP/1.0 clients may omit Host; without it neither the rebinding check nor the origin check can run.
+    if (!req.headers.host) {
+      sendError(res, 400, { code: 'bad-input', message: 'A Host header is required' });
+      return;
+    }
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -229,13 +238,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (code === 'EADDRNOTAVAIL') throw new Error(`Cannot listen on ${host}: no such address on this machine`);
     throw err;
   }
-  boundPort = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  boundPort = bound.port;
+  try {
+    auth = (options.requireLogin ?? !isLoopbackAddress(bound.address)) ? createServerAuth(services, options.loginOptions) : null;
+  } catch (err) {
+    unsubscribe();
+    clearInterval(heartbeat);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (ownsServices) await services.close();
+    throw err;
+  }
+  loopback = isLoopbackAddress(bound.address);
 
   let closed = false;
   return {
     url: `http://${formatHostForUrl(host)}:${boundPort}/`,
     host,
     port: boundPort,
+    address: bound.address,
+    loopback,
     services,
     async close() {
       if (closed) return;

@@ -12,6 +12,7 @@ import { SynthesisRepo, type StoredQuestion } from './store.js';
 import { GenerationContext, loadModel, type LoadedModel } from '../llm/index.js';
 import { formatQuestion } from '../llm/index.js';
 import { KnowledgeIndex } from './knowledgeIndex.js';
+import { unknownPlanValues } from './planner.js';
 import { createModelGenerator } from './modelGenerator.js';
 import { reasoningProb } from './reasoningFilter.js';
 import { runSynthesis, type SynthesisHooks } from './synthesize.js';
@@ -80,6 +81,8 @@ export async function buildDataset(db: Db, knowledge: KnowledgeSource, params: S
   const facts = knowledge.listDisorderFacts();
   if (facts.length === 0) throw new Error('The knowledge base is empty: import ORPHApackets first (medssr import orphanet <dir>)');
   const index = new KnowledgeIndex(facts);
+  const unknown = unknownPlanValues(params.plan, index);
+  if (unknown) throw new Error(unknown);
   // Seeds are read before the dataset row exists: a missing set stores nothing.
   const seeds = params.plan.seeds ? new SeedStore(db).seeds(params.plan.seeds.sets) : null;
 

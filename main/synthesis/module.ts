@@ -6,7 +6,8 @@ import * as m010 from './migrations/010_synthesis.js';
 import * as m011 from './migrations/011_synthesis_seeds.js';
 import { synthesisInputProblem } from './buildDataset.js';
 import { KnowledgeIndex } from './knowledgeIndex.js';
-import { buildPlanReport, planCells } from './planner.js';
+import { buildPlanReport, planCells, unknownPlanValues } from './planner.js';
+import { checkReadablePath } from '../platform/safePath.js';
 import type { PseudoLabelLookup } from './ports.js';
 import { SynthesisRepo } from './store.js';
 import { synthesisJobHandler } from './synthesisJob.js';
@@ -53,13 +54,22 @@ export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, S
       handlers: {
         'synthesis.preview': (plan) => {
           const idx = index();
+          const unknown = unknownPlanValues(plan, idx);
+          if (unknown) throw new ApiError('bad-input', unknown);
           const labelsOut: Record<string, string> = {};
           for (const [code, name] of idx.branchNames) labelsOut[code] = name;
           return buildPlanReport(plan, planCells(plan, idx), new Map(), {}, labelsOut);
         },
         'synthesis.start': (input) => {
-          const problem = synthesisInputProblem(input);
+          const problem = synthesisInputProblem(input) ?? unknownPlanValues(input.plan, index());
           if (problem) throw new ApiError('bad-input', problem);
+          if (input.modelPath) {
+            try {
+              checkReadablePath(input.modelPath, 'Model file');
+            } catch (err) {
+              throw new ApiError('bad-input', err instanceof Error ? err.message : String(err));
+            }
+          }
           return { jobId: ctx.jobs.start('synthesize', input).id };
         },
         'synthesis.datasets': () => synth.list(labelled),

@@ -5,7 +5,7 @@
  * error for the whole run (nothing is stored); what the model wrote is judged per question.
  */
 import type { GbnfJsonSchema } from 'node-llama-cpp';
-import type { GenerationContext, PromptSpec } from '../llm/generation.js';
+import type { GenerationContext, PromptSpec } from '../llm/index.js';
 
 export interface WrittenText {
   /** The model's reply (JSON text as the model wrote it). */

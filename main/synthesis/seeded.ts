@@ -6,7 +6,7 @@
  * keeps them, and its slot is tried again so the achieved α stays at the plan's.
  */
 import type { CheckResult, Difficulty, QuestionOption, QuestionType, SynthQuestion, SynthesisPlan } from '../../api/synthesis.js';
-import type { PromptSpec } from '../llm/generation.js';
+import type { PromptSpec } from '../llm/index.js';
 import { checkQuestion, type CheckFacts } from './checker/rules.js';
 import type { SynthDisorder } from './disorderFacts.js';
 import { buildKnowledgeCard, cardText, type KnowledgeCard } from './knowledgeCard.js';

@@ -13,6 +13,7 @@ import { reviewedGold, reviewedOutcomes, type ReviewedOutcome } from '../review/
 import type { TrainItem } from './store.js';
 import { formatQuestion } from '../llm/index.js';
 import { createRng } from '../synthesis/index.js';
+import { checkReadablePath } from '../platform/safePath.js';
 
 export type Candidate = Omit<TrainItem, 'stage' | 'split' | 'idx'>;
 
@@ -32,6 +33,7 @@ export function optionLetters(question: string): string[] {
 
 /** Questions of a MedSSR-format file (extra fields ignored); throws naming the file and entry that is wrong. */
 export function readMedssrFile(file: string): Candidate[] {
+  checkReadablePath(file, 'Question file');
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

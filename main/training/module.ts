@@ -7,6 +7,7 @@ import { copyFileAtomic } from '../platform/atomicFile.js';
 import { ModelRegistry } from '../llm/index.js';
 import { defineModule, type PlatformContext } from '../platform/module.js';
 import { TrainingRepo, type RunRow } from './store.js';
+import { checkReadablePath, checkWritableFile } from '../platform/safePath.js';
 import { stage1Candidates, stage2Candidates } from './data.js';
 import { estimateRun } from './estimate.js';
 import { trainJobHandler, type TrainJobDeps } from './trainJob.js';
@@ -38,7 +39,7 @@ function badInput(err: unknown): never {
 
 /** Fails fast, before a job exists, when the model or a stage's data is missing. */
 export function validateTrainInput(ctx: Pick<PlatformContext, 'db'>, input: TrainInput): void {
-  if (!existsSync(path.resolve(input.modelPath))) throw new Error(`No model file at ${path.resolve(input.modelPath)}`);
+  checkReadablePath(input.modelPath, 'Model file');
   if (input.stage1 && stage1Candidates(ctx.db, input.stage1).items.length === 0) throw new Error('Stage 1: no question passes the vote-share and review filters');
   if (input.stage2 && stage2Candidates(ctx.db, input.stage2).items.length === 0) throw new Error('Stage 2: no human-labelled question given');
 }
@@ -139,6 +140,11 @@ export function setupTraining(
         if (!a) throw new ApiError('not-found', `No adapter ${adapterId}`);
         const run = need(a.runId);
         const dest = path.resolve(target.endsWith('.gguf') ? target : path.join(target, `run-${a.runId}-step-${a.step}-merged.gguf`));
+        try {
+          checkWritableFile(dest, 'Merged model file');
+        } catch (err) {
+          badInput(err);
+        }
         mkdirSync(path.dirname(dest), { recursive: true });
         const merged = await mergeAdapter(run.modelPath, a.path, dest).catch(badInput);
         if (register) await registry.add(dest, { name: `${path.basename(run.modelPath, '.gguf')} + run ${a.runId} step ${a.step}` }).catch(badInput);

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../platform/atomicFile.js';
 import type { Db } from '../platform/db/open.js';
 import { TrainingRepo, type RunRow, type TrainItem } from './store.js';
 import { SYSTEM_PROMPT } from '../llm/index.js';
+import { checkWritableFolder } from '../platform/safePath.js';
 
 const str = (name: string) => ({ name, type: 'BYTE_ARRAY' as const, converted_type: 'UTF8' as const, repetition_type: 'OPTIONAL' as const });
 
@@ -182,7 +183,7 @@ export function exportVerl(db: Db, runId: number, dir: string): VerlExport {
   const repo = new TrainingRepo(db);
   const run = repo.run(runId);
   if (!run) throw new Error(`No training run ${runId}`);
-  const out = path.resolve(dir);
+  const out = checkWritableFolder(dir, 'verl export folder');
   mkdirSync(out, { recursive: true });
   const files: string[] = [];
   const put = (name: string, data: string | Uint8Array) => {

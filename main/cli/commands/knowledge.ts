@@ -15,9 +15,10 @@ export function registerKnowledgeCommands(program: Command): void {
   jobCommandOptions(importGroup.command('orphanet <source>'), 'print the import report as JSON on stdout')
     .description('Import ORPHApackets from a folder or a .zip; all or nothing unless --skip-invalid')
     .option('--skip-invalid', 'import the valid packets and list the invalid ones instead of stopping', false)
-    .action(async (source: string, opts: { db?: string; skipInvalid: boolean; json: boolean; quiet: boolean }) => {
+    .option('--allow-removals', 'remove entries the knowledge base has and the source lacks (otherwise such an import stops and says how many)', false)
+    .action(async (source: string, opts: { db?: string; skipInvalid: boolean; allowRemovals: boolean; json: boolean; quiet: boolean }) => {
       await withApp(opts, async (app) => {
-        const job = app.context.jobs.start('import-orphanet', { path: source, skipInvalid: opts.skipInvalid });
+        const job = app.context.jobs.start('import-orphanet', { path: source, skipInvalid: opts.skipInvalid, allowRemovals: opts.allowRemovals });
         const report = await jobResult<ImportReport>(app, job.id, 'Import', opts.quiet);
         for (const s of report.skipped) process.stderr.write(`skipped ${s.file}: ${s.reason}\n`);
         if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);

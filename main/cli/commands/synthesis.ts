@@ -4,13 +4,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { synthesizeInputSchema } from '../../../api/synthesis.js';
 import { SeedStore, synthesisInputProblem, type SynthesisJobResult } from '../../synthesis/index.js';
+import { checkReadablePath } from '../../platform/safePath.js';
 import { CliError, jobCommandOptions, jobResult, parseCliInput, withApp } from '../context.js';
 import { subcommandGroup } from '../program.js';
 
 function readPlan(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path.resolve(file), 'utf8');
+    text = readFileSync(checkReadablePath(file, 'Plan file'), 'utf8');
   } catch (err) {
     throw new CliError(`Cannot read the plan ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { migrate, type Migration } from './migrate.js';
+import { checkReadablePath, checkWritableFile } from '../safePath.js';
 
 export type Db = Database.Database;
 
@@ -22,7 +23,11 @@ export interface OpenOptions {
  * UI keeps reading; busy_timeout covers the short moments when two connections want the write lock.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') {
+    if (options.readonly) checkReadablePath(file, 'Database file');
+    else checkWritableFile(file, 'Database file');
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  }
   // Under `npm start`, Electron loads a copy of the driver built for its own ABI (scripts/electron-native.mjs).
   const nativeBinding = process.env.MEDSSR_SQLITE_BINDING || undefined;
   const db = new Database(file, { readonly: options.readonly ?? false, ...(nativeBinding ? { nativeBinding } : {}) });

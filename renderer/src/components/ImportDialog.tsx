@@ -53,6 +53,12 @@ function ReportSummary({ report }: { report: ImportReport }) {
   );
 }
 
+/** How many entries a refused import would remove (the importer asks before deleting), or null. */
+function removalsAsked(error: string | null | undefined): number | null {
+  const m = /would remove (\d+) entr/.exec(error ?? '');
+  return m ? Number(m[1]) : null;
+}
+
 /** Starts an ORPHApacket import job and follows it; closing the dialog leaves the job running. */
 export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const api = useApi();
@@ -62,13 +68,13 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [starting, setStarting] = useState(false);
 
-  const start = async (e?: FormEvent, skip = skipInvalid) => {
+  const start = async (e?: FormEvent, skip = skipInvalid, allowRemovals = false) => {
     e?.preventDefault();
     setStarting(true);
     // A new attempt replaces the last one's outcome: an old failure beside a new error reads as two problems.
     reset();
     try {
-      await startJob(() => api.call('knowledge.import', { path: path.trim(), skipInvalid: skip }));
+      await startJob(() => api.call('knowledge.import', { path: path.trim(), skipInvalid: skip, allowRemovals }));
     } finally {
       setStarting(false);
     }
@@ -166,6 +172,20 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void
                 >
                   {failure}
                   {/unchanged/i.test(failure) ? '' : ' The knowledge base is unchanged.'}
+                </Alert>
+              )}
+              {job.state === 'failed' && removalsAsked(job.error) !== null && (
+                <Alert
+                  severity="warning"
+                  sx={{ mt: 1 }}
+                  data-testid="import-confirm-removals"
+                  action={
+                    <Button color="warning" size="small" onClick={() => void start(undefined, true)} disabled={starting}>
+                      Remove and import
+                    </Button>
+                  }
+                >
+                  Import anyway and remove the {removalsAsked(job.error)?.toLocaleString()} entries this source lacks?
                 </Alert>
               )}
               {job.state === 'cancelled' && <Alert severity="info">Import cancelled; the knowledge base is unchanged.</Alert>}
