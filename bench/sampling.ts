@@ -8,14 +8,16 @@
  * Models: stories260K (../shared) and a Qwen2.5-0.5B-shaped random model (hidden 896, 14 heads, 2 KV heads,
  * FFN 4864, the real 151,936-token vocabulary, Q8_0) with 2 layers instead of 24 so a run stays within minutes
  * on a 2-core machine; the per-layer shapes are the 0.5B's. Results: bench/results/sampling.json; the figures
- * before the scheduler are kept in bench/results/sampling-before.json (same bench, commit before it).
+ * before the scheduler are kept in bench/results/sampling-before.json (this bench run on commit 81506c2, where
+ * questions ran one after another and prompt tokens were counted from node-llama-cpp's token meters).
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { answerPrompt, labelQuestion, type LabelableQuestion } from '../main/labeling/labeler.js';
 import { formatQuestion } from '../main/labeling/prompts.js';
+import { forEachInFlight, questionsInFlight } from '../main/llm/inFlight.js';
 import { GenerationContext, loadModel, type LoadedModel, type SampleSettings } from '../main/llm/generation.js';
-import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import type { Token } from 'node-llama-cpp';
 import { needShared, sharedPath } from '../tests/helpers/shared.js';
 import { needTinyModels, tinyModel } from '../tests/helpers/tinyModels.js';
 import { writeBenchResult } from './results.js';
@@ -71,10 +73,7 @@ interface Meter {
 
 /** Prompt tokens llama.cpp evaluated so far in this context (input tokens of every sequence). */
 function inputTokens(gen: GenerationContext): number {
-  const withStats = gen as unknown as { stats?: () => { promptTokensEvaluated: number } };
-  if (typeof withStats.stats === 'function') return withStats.stats().promptTokensEvaluated;
-  const seqs = (gen as unknown as { sequences: LlamaContextSequence[] }).sequences;
-  return seqs.reduce((s, q) => s + (q.tokenMeter as unknown as Meter).usedInputTokens, 0);
+  return gen.stats().promptTokensEvaluated;
 }
 
 /** The plain loop: one context, `sequences` sequences, each takes the next sample and evaluates its whole prompt. */
@@ -125,10 +124,10 @@ async function benchCase(modelPath: string, shape: string, maxTokens: number, qu
     const input0 = inputTokens(g2);
     let generated = 0;
     let started = performance.now();
-    // The labelling job's pattern: questions one after another, N samples each.
-    for (const [q, spec] of specs.entries()) {
+    // The jobs' pattern: several questions in flight on one scheduler, N samples each.
+    await forEachInFlight([...specs.entries()], questionsInFlight(g2.parallel, N), async ([q, spec]) => {
       for (const s of await g2.sample(spec, N, settings(maxTokens, 1000 * q))) generated += s.tokens;
-    }
+    });
     const oursSeconds = (performance.now() - started) / 1000;
     const ours = { generatedTokens: generated, seconds: oursSeconds, tokensPerSecond: generated / oursSeconds, promptTokensPerQuestion: (inputTokens(g2) - input0) / specs.length };
     await g2.dispose();
@@ -136,9 +135,9 @@ async function benchCase(modelPath: string, shape: string, maxTokens: number, qu
     const g3 = await GenerationContext.create(loaded, { sequences, threads, contextSize: 2048 });
     const input1 = inputTokens(g3);
     started = performance.now();
-    for (const q of questions) {
+    await forEachInFlight(questions, questionsInFlight(g3.parallel, N), async (q) => {
       await labelQuestion(g3, q, { samples: N, ...settings(maxTokens, 0) }, { seed: 0 });
-    }
+    });
     const labelSeconds = (performance.now() - started) / 1000;
     const labelling = {
       questions: questions.length,

@@ -240,6 +240,24 @@ export class LocalGenerationContext implements Generator {
     return out;
   }
 
+  /**
+   * Throws when the model's next-token distribution after one token is not finite: weights with NaN or Inf
+   * load and then sample garbage (every token the same) without any error from llama.cpp.
+   */
+  async assertFiniteOutput(): Promise<void> {
+    const model = this.loaded.model;
+    const probe = model.tokens.bos ?? model.tokenize('a')[0];
+    if (probe === undefined) return;
+    await this.scheduler.withSequence([probe], async (seq) => {
+      await seq.clearHistory();
+      const [out] = await seq.controlledEvaluate([[probe, { generateNext: { probabilities: true } }]]);
+      await seq.clearHistory();
+      const probabilities = out?.next?.probabilities;
+      const bad = probabilities ? [...probabilities.values()].some((p) => !Number.isFinite(p)) || probabilities.size === 0 : true;
+      if (bad) throw new Error(`${this.loaded.path}: the model's output is not a number (NaN) after one token: its weights hold NaN or infinite values; it cannot be used`);
+    });
+  }
+
   /** Text constrained by a JSON schema grammar, parsed; throws when the output does not parse. */
   async generateJson<T>(spec: PromptSpec, schema: GbnfJsonSchema, settings: SampleSettings, signal?: AbortSignal): Promise<{ value: T; text: string; tokens: number }> {
     const create = this.loaded.llama.createGrammarForJsonSchema.bind(this.loaded.llama) as (s: GbnfJsonSchema) => Promise<LlamaGrammar & { parse(text: string): unknown }>;

@@ -179,6 +179,7 @@ async function openInline(modelPath: string, opts: OpenGeneratorOptions): Promis
   const loaded = await loadModel(modelPath, gpu);
   try {
     const gen = await LocalGenerationContext.create(loaded, context);
+    await gen.assertFiniteOutput();
     const dispose = gen.dispose.bind(gen);
     gen.dispose = async () => {
       await dispose();

@@ -56,6 +56,7 @@ async function handle(msg: ToHost): Promise<void> {
     if (msg.op === 'open') {
       loaded = await loadModel(msg.modelPath, msg.gpu);
       gen = await LocalGenerationContext.create(loaded, msg.context);
+      await gen.assertFiniteOutput();
       value = { mode: gen.mode, threads: gen.threads, parallel: gen.parallel };
     } else if (msg.op === 'call') {
       if (msg.abortable) aborts.set(msg.id, new AbortController());
