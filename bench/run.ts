@@ -61,6 +61,16 @@ export const benches: BenchEntry[] = [
     },
   },
   {
+    name: 'sampling',
+    description: 'Generation tokens/s vs a plain node-llama-cpp loop (≥ 0.9×), prompt tokens per question for N = 8, labelling questions/s',
+    run: async () => {
+      const { runSamplingBench } = await import('./sampling.js');
+      const r = await runSamplingBench();
+      if (r.skipped) console.log(`skipped: ${r.skipped}`);
+      return r.skipped !== undefined || r.cases.every((c) => c.pass);
+    },
+  },
+  {
     name: 'evaluation',
     description: 'MedSSR evaluation throughput on stories260K (questions/s, tokens/s; N = 4 generations)',
     run: async () => {

@@ -8,7 +8,7 @@ import { evaluateInputSchema, type EvaluateInput, type SetResult } from '../../a
 import type { Db } from '../platform/db/open.js';
 import { EvaluationRepo } from './store.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
-import { GenerationContext, loadModel } from '../llm/index.js';
+import { forEachInFlight, openGenerator, questionsInFlight, throughput, throughputMessage, type Throughput } from '../llm/index.js';
 import { evaluateQuestion } from './evaluator.js';
 import { runResults } from './results.js';
 
@@ -24,6 +24,8 @@ export interface EvaluateJobResult {
   tokensPerSecond: number;
   parallel: number;
   threads: number;
+  /** What llama.cpp evaluated and generated in this job (null when nothing was left to evaluate). */
+  throughput: Throughput | null;
 }
 
 export function runLabel(p: Pick<EvaluateInput, 'modelPath' | 'adapterPath' | 'label'>): string {
@@ -74,51 +76,53 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
       let generationsDone = 0;
       let parallel = 0;
       let threads = 0;
+      let rate: Throughput | null = null;
       if (todo) {
         ctx.progress({ done, total, message: 'Loading the model', unit: 'questions' });
-        const loaded = await loadModel(modelPath);
         const modelName = path.basename(modelPath);
+        // The model runs in its own process: a file that makes llama.cpp abort fails this job, not the app.
+        const gen = await openGenerator(modelPath, {
+          sequences: params.parallel > 0 ? params.parallel : params.generations,
+          ...(params.threads ? { threads: params.threads } : {}),
+          // Room for the longest benchmark prompts plus a full-length answer and its recovery suffix (capped by
+          // the model's training context in GenerationContext).
+          contextSize: params.contextSize ?? params.sampling.maxTokens + 2048,
+          ...(adapterPath ? { adapterPath, adapterScale: params.adapterScale } : {}),
+        });
+        parallel = gen.parallel;
+        threads = gen.threads;
+        const doneBefore = done;
         try {
-          const gen = await GenerationContext.create(loaded, {
-            sequences: params.parallel > 0 ? params.parallel : params.generations,
-            ...(params.threads ? { threads: params.threads } : {}),
-            // Room for the longest benchmark prompts plus a full-length answer and its recovery suffix (capped by
-            // the model's training context in GenerationContext).
-            contextSize: params.contextSize ?? params.sampling.maxTokens + 2048,
-            ...(adapterPath ? { adapterPath, adapterScale: params.adapterScale } : {}),
-          });
-          parallel = gen.parallel;
-          threads = gen.threads;
-          try {
-            for (const { set, questions } of work) {
-              for (const q of questions) {
-                if (ctx.signal.aborted) break;
-                if (q.missing.length === 0) continue;
-                const outcome = await evaluateQuestion(gen, q, {
-                  missing: q.missing,
-                  sampling: params.sampling,
-                  // The question's own option letters. MedSSR's script allows the file's gold letters; on the six
-                  // MedSSR sets the two are the same, and on a small or custom file only the options are right.
-                  letters: q.options.length ? q.options.map((o) => o.letter) : set.letters,
-                  recovery: params.recovery,
-                  modelName,
-                  seedBase: params.sampling.seed + q.seq * 1009,
-                  signal: ctx.signal,
-                });
-                if (ctx.signal.aborted) break;
-                repo.saveGenerations(run.id, set.id, q.seq, outcome.generations);
-                tokens += outcome.tokens;
-                generationsDone += outcome.generations.length;
-                done++;
-                const secs = Math.max((Date.now() - started) / 1000, 1e-3);
-                ctx.progress({ done, total, unit: 'questions', message: `${set.name}: ${Math.round(tokens / secs)} tokens/s, ${gen.parallel} parallel sequences` });
-              }
-            }
-          } finally {
-            await gen.dispose();
-          }
+          const items = work.flatMap(({ set, questions }) => questions.filter((q) => q.missing.length > 0).map((q) => ({ set, q })));
+          // Several questions in flight keep every sequence busy; each question's generations are saved as it ends.
+          await forEachInFlight(
+            items,
+            questionsInFlight(gen.parallel, params.generations),
+            async ({ set, q }) => {
+              const outcome = await evaluateQuestion(gen, q, {
+                missing: q.missing,
+                sampling: params.sampling,
+                // The question's own option letters. MedSSR's script allows the file's gold letters; on the six
+                // MedSSR sets the two are the same, and on a small or custom file only the options are right.
+                letters: q.options.length ? q.options.map((o) => o.letter) : set.letters,
+                recovery: params.recovery,
+                modelName,
+                seedBase: params.sampling.seed + q.seq * 1009,
+                signal: ctx.signal,
+              });
+              if (ctx.signal.aborted) return;
+              repo.saveGenerations(run.id, set.id, q.seq, outcome.generations);
+              tokens += outcome.tokens;
+              generationsDone += outcome.generations.length;
+              done++;
+              rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
+              ctx.progress({ done, total, unit: 'questions', message: `${set.name}: ${throughputMessage(rate)}, ${gen.parallel} parallel sequences` });
+            },
+            () => ctx.signal.aborted,
+          );
+          rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
         } finally {
-          await loaded.model.dispose();
+          await gen.dispose();
         }
       }
       if (ctx.signal.aborted) throw new Error('Cancelled');
@@ -136,6 +140,7 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
         tokensPerSecond: Math.round((tokens / Math.max(seconds, 1e-3)) * 10) / 10,
         parallel,
         threads,
+        throughput: rate,
       };
     },
   });

@@ -9,7 +9,7 @@ import type { Db } from '../platform/db/open.js';
 import { LabelingRepo } from './store.js';
 import { SynthesisRepo } from '../synthesis/index.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
-import { GenerationContext, loadModel } from '../llm/index.js';
+import { forEachInFlight, openGenerator, questionsInFlight, throughput, throughputMessage, type Throughput } from '../llm/index.js';
 import { labelQuestion } from './labeler.js';
 
 export interface LabelJobResult {
@@ -26,6 +26,8 @@ export interface LabelJobResult {
   tokensPerSecond: number;
   parallel: number;
   threads: number;
+  /** What llama.cpp evaluated and generated in this job (prompt tokens counted once per shared prompt). */
+  throughput: Throughput;
 }
 
 export function labelJobHandler(deps: { db: Db }): AnyJobHandler {
@@ -47,39 +49,45 @@ export function labelJobHandler(deps: { db: Db }): AnyJobHandler {
       const done = labels.labelledSeqs(run.id);
       const todo = questions.filter((q) => !done.has(q.seq));
       ctx.progress({ done: done.size, total: questions.length, message: 'Loading the model', unit: 'questions' });
-      const loaded = await loadModel(modelPath);
-      const gen = await GenerationContext.create(loaded, {
+      // The model runs in its own process: a file that makes llama.cpp abort fails this job, not the app.
+      const gen = await openGenerator(modelPath, {
         sequences: params.parallel > 0 ? params.parallel : params.sampling.samples,
-        threads: params.threads,
+        ...(params.threads ? { threads: params.threads } : {}),
         ...(adapterPath ? { adapterPath } : {}),
       });
       const started = Date.now();
       let tokens = 0;
       let count = done.size;
+      let rate: Throughput = throughput(gen.stats(), 0);
       try {
-        for (const q of todo) {
-          if (ctx.signal.aborted) break;
-          const outcome = await labelQuestion(gen, q, params.sampling, {
-            modelName: path.basename(modelPath),
-            seed: params.sampling.seed + q.seq * 1009,
-            signal: ctx.signal,
-          });
-          // A sample cut short by cancel would bias the vote; the question is labelled again on resume.
-          if (ctx.signal.aborted) break;
-          labels.saveLabel(run.id, dataset.id, q.seq, outcome.label, outcome.tokens);
-          tokens += outcome.tokens;
-          count++;
-          const secs = (Date.now() - started) / 1000;
-          ctx.progress({
-            done: count,
-            total: questions.length,
-            unit: 'questions',
-            message: `Labelling: ${Math.round(tokens / Math.max(secs, 1e-3))} tokens/s, ${gen.parallel} parallel sequences`,
-          });
-        }
+        // Several questions in flight keep every sequence busy; each question's label is committed as it ends.
+        await forEachInFlight(
+          todo,
+          questionsInFlight(gen.parallel, params.sampling.samples),
+          async (q) => {
+            const outcome = await labelQuestion(gen, q, params.sampling, {
+              modelName: path.basename(modelPath),
+              seed: params.sampling.seed + q.seq * 1009,
+              signal: ctx.signal,
+            });
+            // A sample cut short by cancel would bias the vote; the question is labelled again on resume.
+            if (ctx.signal.aborted) return;
+            labels.saveLabel(run.id, dataset.id, q.seq, outcome.label, outcome.tokens);
+            tokens += outcome.tokens;
+            count++;
+            rate = throughput(gen.stats(), (Date.now() - started) / 1000, count - done.size);
+            ctx.progress({
+              done: count,
+              total: questions.length,
+              unit: 'questions',
+              message: `Labelling: ${throughputMessage(rate)}, ${gen.parallel} parallel sequences`,
+            });
+          },
+          () => ctx.signal.aborted,
+        );
+        rate = throughput(gen.stats(), (Date.now() - started) / 1000, count - done.size);
       } finally {
         await gen.dispose();
-        await loaded.model.dispose();
       }
       if (ctx.signal.aborted) throw new Error('Cancelled');
       labels.completeRun(run.id);
@@ -100,6 +108,7 @@ export function labelJobHandler(deps: { db: Db }): AnyJobHandler {
         tokensPerSecond: Math.round((tokens / Math.max(secs, 1e-3)) * 10) / 10,
         parallel: gen.parallel,
         threads: gen.threads,
+        throughput: rate,
       };
     },
   });

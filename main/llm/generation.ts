@@ -18,6 +18,9 @@ import {
 import { chooseThreads, getRuntime, type GpuSetting } from './llama.js';
 import { readGgufSummary, type GgufSummary } from './ggufMetadata.js';
 import { checkReadablePath } from '../platform/safePath.js';
+import { SequenceScheduler, type SchedulerStats } from './scheduler.js';
+
+export type { SchedulerStats } from './scheduler.js';
 
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';
@@ -82,22 +85,25 @@ export interface ContextOptions {
 }
 
 /**
- * Keeps the longest prefix of `tokens` already in the sequence's KV cache and returns the rest to evaluate
- * (at least one token, so the evaluation yields the next-token distribution). A recovery prompt that starts with
- * the sample's own prompt then costs only its new tokens.
+ * What labelling, evaluation and synthesis need from a model. Jobs get one from `openGenerator` (modelHost.ts),
+ * which runs it in a supervised child process; `GenerationContext.create` makes one in this process.
  */
-async function reusePrefix(seq: LlamaContextSequence, tokens: Token[]): Promise<Token[]> {
-  await seq.adaptStateToTokens(tokens, false);
-  let keep = Math.min(seq.nextTokenIndex, tokens.length - 1);
-  if (keep < 0) keep = 0;
-  if (seq.nextTokenIndex > keep) await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }]);
-  return tokens.slice(keep);
-}
-
-export class GenerationContext {
+export interface Generator {
   readonly mode: 'chat' | 'base';
   readonly threads: number;
-  private readonly sequences: LlamaContextSequence[];
+  readonly parallel: number;
+  sample(spec: PromptSpec, n: number, settings: SampleSettings, signal?: AbortSignal): Promise<Sample[]>;
+  chooseLetter(spec: PromptSpec, letters: readonly string[], sequence?: number, withProbabilities?: boolean): Promise<{ letter: string; probabilities: Record<string, number> }>;
+  continuationLogProbs(spec: PromptSpec, continuations: readonly string[]): Promise<number[]>;
+  generateJson<T>(spec: PromptSpec, schema: GbnfJsonSchema, settings: SampleSettings, signal?: AbortSignal): Promise<{ value: T; text: string; tokens: number }>;
+  stats(): SchedulerStats;
+  dispose(): Promise<void>;
+}
+
+export class LocalGenerationContext implements Generator {
+  readonly mode: 'chat' | 'base';
+  readonly threads: number;
+  private readonly scheduler: SequenceScheduler;
   private readonly grammars = new Map<string, LlamaGrammar>();
 
   private constructor(
@@ -107,10 +113,10 @@ export class GenerationContext {
   ) {
     this.mode = loaded.summary.chatTemplate ? 'chat' : 'base';
     this.threads = threads;
-    this.sequences = Array.from({ length: context.totalSequences }, () => context.getSequence());
+    this.scheduler = new SequenceScheduler(loaded.model, context);
   }
 
-  static async create(loaded: LoadedModel, opts: ContextOptions): Promise<GenerationContext> {
+  static async create(loaded: LoadedModel, opts: ContextOptions): Promise<LocalGenerationContext> {
     if (opts.adapterPath) checkReadablePath(opts.adapterPath, 'Adapter file');
     const threads = chooseThreads(loaded.summary.parameters, opts.threads, loaded.llama.cpuMathCores);
     const train = loaded.model.trainContextSize;
@@ -121,11 +127,16 @@ export class GenerationContext {
       threads,
       ...(opts.adapterPath ? { lora: { adapters: [{ filePath: opts.adapterPath, scale: opts.adapterScale ?? 1 }] } } : {}),
     });
-    return new GenerationContext(loaded, context, threads);
+    return new LocalGenerationContext(loaded, context, threads);
   }
 
   get parallel(): number {
-    return this.sequences.length;
+    return this.scheduler.parallel;
+  }
+
+  /** What llama.cpp evaluated and generated in this context so far (for tokens/s in job progress and results). */
+  stats(): SchedulerStats {
+    return this.scheduler.stats();
   }
 
   get model(): LlamaModel {
@@ -148,51 +159,15 @@ export class GenerationContext {
     return bos !== null && model.tokens.shouldPrependBosToken && tokens[0] !== bos ? [bos, ...tokens] : tokens;
   }
 
-  /** `n` samples of one prompt, up to `parallel` at a time on separate sequences. */
+  /**
+   * `n` samples of one prompt; sample j draws with seed `settings.seed + j`. The samples run on whichever
+   * sequences are free (other questions' work may share the context at the same time) and share one evaluation
+   * of the prompt.
+   */
   async sample(spec: PromptSpec, n: number, settings: SampleSettings, signal?: AbortSignal): Promise<Sample[]> {
-    const prompt = this.promptTokens(spec);
-    const out: Sample[] = new Array(n);
-    for (let start = 0; start < n; start += this.sequences.length) {
-      const batch = this.sequences.slice(0, Math.min(this.sequences.length, n - start));
-      await Promise.all(
-        batch.map(async (seq, j) => {
-          out[start + j] = await this.sampleOne(seq, prompt, { ...settings, seed: settings.seed + start + j }, signal);
-        }),
-      );
-    }
-    return out;
-  }
-
-  private async sampleOne(seq: LlamaContextSequence, prompt: Token[], s: SampleSettings, signal?: AbortSignal, grammar?: LlamaGrammar): Promise<Sample> {
     const model = this.loaded.model;
-    const room = seq.contextSize - prompt.length - 1;
-    if (room <= 0) return { text: '', tokens: 0, stopReason: 'contextFull' };
-    const limit = Math.min(s.maxTokens, room);
-    const generated: Token[] = [];
-    let stopReason: Sample['stopReason'] = 'maxTokens';
-    const grammarEvaluationState = grammar ? new LlamaGrammarEvaluationState({ model, grammar }) : undefined;
-    const fresh = await reusePrefix(seq, prompt);
-    for await (const token of seq.evaluate(fresh, { temperature: s.temperature, topP: s.topP, topK: s.topK, seed: s.seed, grammarEvaluationState })) {
-      if (signal?.aborted) {
-        stopReason = 'abort';
-        break;
-      }
-      if (model.isEogToken(token)) {
-        stopReason = 'eog';
-        break;
-      }
-      generated.push(token);
-      // A JSON grammar lets whitespace follow the closing brace; stop as soon as the value is complete.
-      if (grammar && isCompleteJson(model.detokenize(generated))) {
-        stopReason = 'eog';
-        break;
-      }
-      if (generated.length >= limit) {
-        stopReason = generated.length >= s.maxTokens ? 'maxTokens' : 'contextFull';
-        break;
-      }
-    }
-    return { text: model.detokenize(generated), tokens: generated.length, stopReason };
+    const draws = await this.scheduler.drawMany(this.promptTokens(spec), n, (j) => ({ ...settings, seed: settings.seed + j }), signal ? { signal } : {});
+    return draws.map((d) => ({ text: model.detokenize(d.tokens), tokens: d.tokens.length, stopReason: d.stopReason }));
   }
 
   private letterGrammar(letters: readonly string[]): LlamaGrammar {
@@ -208,13 +183,19 @@ export class GenerationContext {
   /**
    * One greedy token constrained to the allowed letters (MedSSR's recovery pass uses a +100 logit bias on
    * them; a grammar is the same constraint without the arbitrary constant). Returns the letter and the
-   * constrained distribution over the letters.
+   * constrained distribution over the letters. It runs on the free sequence whose cache shares the most with
+   * the prompt (usually the one that wrote the answer being recovered); `_sequence` is no longer needed and
+   * kept for callers that pass it.
    */
-  async chooseLetter(spec: PromptSpec, letters: readonly string[], sequence = 0, withProbabilities = false): Promise<{ letter: string; probabilities: Record<string, number> }> {
-    const seq = this.sequences[sequence % this.sequences.length] as LlamaContextSequence;
+  async chooseLetter(spec: PromptSpec, letters: readonly string[], _sequence = 0, withProbabilities = false): Promise<{ letter: string; probabilities: Record<string, number> }> {
+    const tokens = this.promptTokens(spec);
+    return this.scheduler.withSequence(tokens, (seq) => this.chooseLetterOn(seq, tokens, letters, withProbabilities));
+  }
+
+  private async chooseLetterOn(seq: LlamaContextSequence, tokens: Token[], letters: readonly string[], withProbabilities: boolean): Promise<{ letter: string; probabilities: Record<string, number> }> {
     const model = this.loaded.model;
     const grammarEvaluationState = new LlamaGrammarEvaluationState({ model, grammar: this.letterGrammar(letters) });
-    const prompt = await reusePrefix(seq, this.promptTokens(spec));
+    const prompt = await this.scheduler.reusePrefix(seq, tokens);
     // The full distribution is a Map over the whole vocabulary (150k entries for Qwen): only built on request.
     for await (const out of seq.evaluateWithMetadata(prompt, { probabilities: withProbabilities }, { temperature: 0, grammarEvaluationState })) {
       const probabilities: Record<string, number> = {};
@@ -233,10 +214,13 @@ export class GenerationContext {
    * prompt is evaluated once; each continuation is evaluated after erasing the previous one.
    */
   async continuationLogProbs(spec: PromptSpec, continuations: readonly string[]): Promise<number[]> {
-    const seq = this.sequences[0] as LlamaContextSequence;
+    const prompt = this.promptTokens(spec);
+    return this.scheduler.withSequence(prompt, (seq) => this.continuationLogProbsOn(seq, prompt, continuations));
+  }
+
+  private async continuationLogProbsOn(seq: LlamaContextSequence, prompt: Token[], continuations: readonly string[]): Promise<number[]> {
     await seq.clearHistory();
     const model = this.loaded.model;
-    const prompt = this.promptTokens(spec);
     const first = await seq.controlledEvaluate(prompt.map((t, i) => (i === prompt.length - 1 ? [t, { generateNext: { probabilities: true } }] : t)));
     const firstDist = first[prompt.length - 1]?.next?.probabilities;
     if (!firstDist) throw new Error('No next-token distribution after the prompt');
@@ -258,15 +242,44 @@ export class GenerationContext {
     return out;
   }
 
+  /**
+   * Throws when the model's next-token distribution after one token is not finite: weights with NaN or Inf
+   * load and then sample garbage (every token the same) without any error from llama.cpp.
+   */
+  async assertFiniteOutput(): Promise<void> {
+    const model = this.loaded.model;
+    const probe = model.tokens.bos ?? model.tokenize('a')[0];
+    if (probe === undefined) return;
+    await this.scheduler.withSequence([probe], async (seq) => {
+      await seq.clearHistory();
+      const [out] = await seq.controlledEvaluate([[probe, { generateNext: { probabilities: true } }]]);
+      await seq.clearHistory();
+      const probabilities = out?.next?.probabilities;
+      const bad = probabilities ? [...probabilities.values()].some((p) => !Number.isFinite(p)) || probabilities.size === 0 : true;
+      if (bad) throw new Error(`${this.loaded.path}: the model's output is not a number (NaN) after one token: its weights hold NaN or infinite values; it cannot be used`);
+    });
+  }
+
   /** Text constrained by a JSON schema grammar, parsed; throws when the output does not parse. */
   async generateJson<T>(spec: PromptSpec, schema: GbnfJsonSchema, settings: SampleSettings, signal?: AbortSignal): Promise<{ value: T; text: string; tokens: number }> {
     const create = this.loaded.llama.createGrammarForJsonSchema.bind(this.loaded.llama) as (s: GbnfJsonSchema) => Promise<LlamaGrammar & { parse(text: string): unknown }>;
     const grammar = await create(schema);
-    const sample = await this.sampleOne(this.sequences[0] as LlamaContextSequence, this.promptTokens(spec), settings, signal, grammar);
-    return { value: grammar.parse(sample.text) as T, text: sample.text, tokens: sample.tokens };
+    const model = this.loaded.model;
+    const [draw] = await this.scheduler.drawMany(this.promptTokens(spec), 1, () => settings, {
+      grammar,
+      isComplete: (tokens) => isCompleteJson(model.detokenize(tokens)),
+      ...(signal ? { signal } : {}),
+    });
+    const text = model.detokenize(draw?.tokens ?? []);
+    return { value: grammar.parse(text) as T, text, tokens: draw?.tokens.length ?? 0 };
   }
 
   async dispose(): Promise<void> {
+    this.scheduler.dispose();
     await this.context.dispose();
   }
 }
+
+/** The type every caller takes (in-process or hosted); the value keeps `GenerationContext.create` for in-process use. */
+export type GenerationContext = Generator;
+export const GenerationContext = LocalGenerationContext;

@@ -5,3 +5,7 @@ export { GenerationContext, loadModel, type LoadedModel, type PromptSpec } from 
 export { readGgufSummary } from './ggufMetadata.js';
 export { chooseThreads, type GpuSetting } from './llama.js';
 export { baseRecoveryPrompt, cotTemplate, formatQuestion, RECOVERY_USER, SYSTEM_PROMPT } from './prompts.js';
+export { openGenerator } from './modelHost.js';
+export { forEachInFlight, questionsInFlight } from './inFlight.js';
+export { throughput, throughputMessage, type Throughput } from './throughput.js';
+export { assertModelLoadable } from './modelCheck.js';

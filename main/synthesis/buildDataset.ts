@@ -9,8 +9,8 @@ import type { DisorderDetail } from '../../api/knowledge.js';
 import type { PlanReport, SynthesizeInput } from '../../api/synthesis.js';
 import type { Db } from '../platform/db/open.js';
 import { SynthesisRepo, type StoredQuestion } from './store.js';
-import { GenerationContext, loadModel, type LoadedModel } from '../llm/index.js';
 import { formatQuestion } from '../llm/index.js';
+import { openGenerator, type GenerationContext } from '../llm/index.js';
 import { KnowledgeIndex } from './knowledgeIndex.js';
 import { unknownPlanValues } from './planner.js';
 import { createModelGenerator } from './modelGenerator.js';
@@ -102,14 +102,13 @@ export async function buildDataset(db: Db, knowledge: KnowledgeSource, params: S
         });
   repo.clearQuestions(dataset.id);
 
-  let loaded: LoadedModel | null = null;
   let gen: GenerationContext | null = null;
   const hooks: SynthesisHooks = { isCancelled: io.isCancelled, ...(io.signal ? { signal: io.signal } : {}) };
   try {
     if (needsLocalModel(params) && params.modelPath) {
       io.progress(0, params.plan.count, 'Loading the model', 'steps');
-      loaded = await loadModel(params.modelPath);
-      gen = await GenerationContext.create(loaded, { sequences: 1 });
+      // In its own process: a model file that makes llama.cpp abort fails this job, not the app.
+      gen = await openGenerator(params.modelPath, { sequences: 1 });
       const modelName = path.basename(params.modelPath);
       if (params.generator === 'model' && !seeds) hooks.generate = createModelGenerator(index, gen, modelName, io.signal);
       if (params.reasoningFilter) {
@@ -162,6 +161,5 @@ export async function buildDataset(db: Db, knowledge: KnowledgeSource, params: S
     };
   } finally {
     await gen?.dispose();
-    await loaded?.model.dispose();
   }
 }
