@@ -3,12 +3,13 @@
  * provenance a later stage needs. For synthetic data `gold` is the knowledge-derived intended answer; the
  * pseudo-label travels in meta.
  */
-import type { QuestionType, Difficulty } from '../../api/synthesis.js';
+import type { QuestionType, Difficulty, PseudoLabel } from '../../api/synthesis.js';
 import { writeFileAtomic } from '../atomicFile.js';
 import type { Db } from '../db/open.js';
 import { LabelingRepo } from '../db/repos/labeling.js';
 import { SynthesisRepo } from '../db/repos/synthesis.js';
 import { formatQuestion } from '../labeling/prompts.js';
+import type { VoteMeta } from '../labeling/vote.js';
 
 export interface MedssrItem {
   id: string;
@@ -23,11 +24,7 @@ export interface MedssrItem {
     dataset: string;
     version: number;
     generator: string;
-    pseudoLabel?: string | null;
-    voteShare?: number;
-    votes?: Record<string, number>;
-    tie?: boolean;
-  };
+  } & Partial<VoteMeta>;
 }
 
 export function exportMedssr(db: Db, name: string, version?: number): MedssrItem[] {
@@ -50,10 +47,15 @@ export function exportMedssr(db: Db, name: string, version?: number): MedssrItem
         dataset: dataset.name,
         version: dataset.version,
         generator: q.provenance.generator.kind,
-        ...(l ? { pseudoLabel: l.label, voteShare: l.voteShare, votes: l.votes, tie: l.tie } : {}),
+        ...(l ? voteMeta(l) : {}),
       },
     };
   });
+}
+
+/** The export contract of a labelled item: written votes, recovered letters apart, the written share. */
+export function voteMeta(l: Pick<PseudoLabel, 'label' | 'votes' | 'recovered' | 'voteShare' | 'tie' | 'rarelyAnswered'>): VoteMeta {
+  return { votes: l.votes, recovered: l.recovered, voteShare: l.voteShare, pseudoLabel: l.voteShare === null || l.tie ? null : l.label, tie: l.tie, rarelyAnswered: l.rarelyAnswered };
 }
 
 /** Write to a temporary file beside the target, then rename: readers never see half a file. */

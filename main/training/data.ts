@@ -62,7 +62,8 @@ export function stage1Candidates(db: Db, spec: Stage1Data): { items: Candidate[]
   const out: Candidate[] = [];
   for (const q of synth.questions(d.id, 'accepted')) {
     const l = labels.get(q.seq);
-    if (!l || l.label === null || l.voteShare < spec.minVoteShare) continue;
+    // The written-answer share: a letter the recovery pass forced is not the model's agreement.
+    if (!l || l.label === null || l.voteShare === null || l.voteShare < spec.minVoteShare) continue;
     const r = review?.get(q.seq);
     const status = r?.status ?? 'pending';
     if (spec.review === 'not-rejected' && status === 'rejected') continue;

@@ -10,6 +10,7 @@ import * as m010 from './010_synthesis.js';
 import * as m030 from './030_evaluation.js';
 import * as m020 from './020_review.js';
 import * as m040 from './040_training.js';
+import * as m045 from './045_labeling_written_votes.js';
 
 export interface Migration {
   name: string;
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   { name: '030_evaluation', sql: m030.sql },
   { name: '020_review', sql: m020.sql },
   { name: '040_training', sql: m040.sql },
+  { name: '045_labeling_written_votes', sql: m045.sql },
 ];

@@ -5,6 +5,7 @@ import { itemStatuses } from '../../../api/review.js';
 import type { QuestionOption, QuestionProvenance, QuestionType, Difficulty } from '../../../api/synthesis.js';
 import type { FoldRow, ItemOutcome } from '../../review/fold.js';
 import type { Db } from '../open.js';
+import { voteColumns, type RawVoteColumns } from './labeling.js';
 
 interface RawReviewer {
   id: number;
@@ -143,12 +144,8 @@ export interface QuestionRow {
   provenance: QuestionProvenance;
 }
 
-export interface LabelRow {
+export interface LabelRow extends ReturnType<typeof voteColumns> {
   runId: number;
-  label: string | null;
-  votes: Record<string, number>;
-  voteShare: number;
-  tie: boolean;
   samples: { index: number; text: string; extracted: string | null; recovered: boolean; tokens: number }[];
 }
 
@@ -204,7 +201,7 @@ export class ReviewRepo {
         `INSERT INTO rev_items (dataset_id, seq, question_id, question_type, difficulty, answer_code, orpha_codes, intended_answer, pseudo_label, vote_share, tie, disagree, label_run)
          SELECT q.dataset_id, q.seq, q.id, q.question_type, q.difficulty, CAST(q.answer_code AS INTEGER),
                 ' ' || IFNULL((SELECT group_concat(value, ' ') FROM json_each(q.provenance, '$.orphaCodes')), '') || ' ',
-                q.intended_answer, l.label, l.vote_share, IFNULL(l.tie, 0),
+                q.intended_answer, l.label, CASE WHEN l.written = 0 THEN NULL ELSE l.vote_share END, IFNULL(l.tie, 0),
                 CASE WHEN l.label IS NOT NULL AND l.label <> q.intended_answer THEN 1 ELSE 0 END, l.run_id
          FROM syn_questions q
          LEFT JOIN (SELECT question_seq, MAX(run_id) AS run_id FROM lab_labels WHERE dataset_id = @ds GROUP BY question_seq) m ON m.question_seq = q.seq
@@ -432,7 +429,7 @@ export class ReviewRepo {
   }
 
   latestLabel(datasetId: number, seq: number): LabelRow | null {
-    const r = this.stmts.latestLabel!.get(datasetId, seq) as { run_id: number; label: string | null; votes: string; vote_share: number; tie: number } | undefined;
+    const r = this.stmts.latestLabel!.get(datasetId, seq) as (RawVoteColumns & { run_id: number }) | undefined;
     if (!r) return null;
     const samples = (this.stmts.samples!.all(r.run_id, seq) as { idx: number; text: string; extracted: string | null; recovered: number; tokens: number }[]).map((s) => ({
       index: s.idx,
@@ -441,7 +438,7 @@ export class ReviewRepo {
       recovered: s.recovered === 1,
       tokens: s.tokens,
     }));
-    return { runId: r.run_id, label: r.label, votes: JSON.parse(r.votes) as Record<string, number>, voteShare: r.vote_share, tie: r.tie === 1, samples };
+    return { runId: r.run_id, ...voteColumns(r), samples };
   }
 
   /** Other questions about the same answer disorder: the candidates for near-duplicates. */
