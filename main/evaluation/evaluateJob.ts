@@ -10,11 +10,19 @@ import { EvaluationRepo } from '../db/repos/evaluation.js';
 import { defineJobHandler, type AnyJobHandler } from '../jobs/types.js';
 import { GenerationContext, loadModel } from '../llm/generation.js';
 import { evaluateQuestion } from './evaluator.js';
-import { runResults } from './results.js';
+import { fileGroups, fileLetters, runFileResults, runResults } from './results.js';
+import { RECOVERY_LOGIT_BIAS, recoveryBiasTokens, recoveryMaxTokens, resolvePromptMode, type ResolvedPromptMode } from './protocol.js';
+import type { FileResult } from '../../api/evaluation.js';
+import type { Token } from 'node-llama-cpp';
 
 export interface EvaluateJobResult {
   runId: number;
   results: SetResult[];
+  /** Per-file scores, as MedSSR's script reports them. */
+  files: FileResult[];
+  /** The prompt form used ('base' = the COT template) and the recovery method. */
+  promptMode: 'chat' | 'base' | null;
+  recoveryMethod: 'grammar' | 'logit-bias' | 'off';
   questions: number;
   /** Generations sampled by this (possibly resumed) execution. */
   generationsDone: number;
@@ -74,12 +82,27 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
       let generationsDone = 0;
       let parallel = 0;
       let threads = 0;
+      let prompt: ResolvedPromptMode | null = null;
+      // The script's recovery letters are the file's gold letters (all names in it), not one set's.
+      const lettersOfSet = new Map<number, string[]>();
+      for (const group of fileGroups(sets)) for (const b of group) lettersOfSet.set(b.id, fileLetters(group));
       if (todo) {
         ctx.progress({ done, total, message: 'Loading the model', unit: 'questions' });
         const loaded = await loadModel(modelPath);
         const modelName = path.basename(modelPath);
+        prompt = resolvePromptMode(params.promptMode, modelName, Boolean(loaded.summary.chatTemplate));
+        const model = loaded.model;
+        // Hugging Face's encode adds BOS where the tokenizer does; the GGUF says where.
+        const encode = (text: string): Token[] => {
+          const t = model.tokenize(text);
+          const bos = model.tokens.bos;
+          return bos !== null && model.tokens.shouldPrependBosToken ? [bos, ...t] : t;
+        };
+        const biasBySet = new Map<number, Token[]>();
+        if (params.recoveryMethod === 'logit-bias') for (const [id, letters] of lettersOfSet) biasBySet.set(id, recoveryBiasTokens(encode, letters, modelName));
         try {
           const gen = await GenerationContext.create(loaded, {
+            promptMode: prompt.mode,
             sequences: params.parallel > 0 ? params.parallel : params.generations,
             ...(params.threads ? { threads: params.threads } : {}),
             // Room for the longest benchmark prompts plus a full-length answer and its recovery suffix (capped by
@@ -101,6 +124,10 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
                   // MedSSR sets the two are the same, and on a small or custom file only the options are right.
                   letters: q.options.length ? q.options.map((o) => o.letter) : set.letters,
                   recovery: params.recovery,
+                  ...(params.recoveryMethod === 'logit-bias'
+                    ? { logitBias: { tokens: biasBySet.get(set.id) ?? [], bias: RECOVERY_LOGIT_BIAS, maxTokens: recoveryMaxTokens(modelName) } }
+                    : {}),
+                  fallbackPrompt: prompt.fallback,
                   modelName,
                   seedBase: params.sampling.seed + q.seq * 1009,
                   signal: ctx.signal,
@@ -128,6 +155,9 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
       return {
         runId: run.id,
         results: runResults(repo, repo.run(run.id) ?? run),
+        files: runFileResults(repo, repo.run(run.id) ?? run),
+        promptMode: prompt?.mode ?? null,
+        recoveryMethod: params.recovery ? params.recoveryMethod : 'off',
         questions: total,
         generationsDone,
         tokens,

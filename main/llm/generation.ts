@@ -7,6 +7,7 @@ import {
   LlamaGrammar,
   LlamaGrammarEvaluationState,
   resolveChatWrapper,
+  TokenBias,
   type ChatHistoryItem,
   type GbnfJsonSchema,
   type Llama,
@@ -78,6 +79,8 @@ export interface ContextOptions {
   threads?: number;
   adapterPath?: string;
   adapterScale?: number;
+  /** Forces the prompt form; by default the chat template when the GGUF has one, else the plain text. */
+  promptMode?: 'chat' | 'base';
 }
 
 /**
@@ -103,8 +106,10 @@ export class GenerationContext {
     readonly loaded: LoadedModel,
     readonly context: LlamaContext,
     threads: number,
+    promptMode?: 'chat' | 'base',
   ) {
-    this.mode = loaded.summary.chatTemplate ? 'chat' : 'base';
+    // Chat needs a template: without one the plain text is the only prompt there is (as in MedSSR's fallback).
+    this.mode = promptMode === 'base' || !loaded.summary.chatTemplate ? 'base' : 'chat';
     this.threads = threads;
     this.sequences = Array.from({ length: context.totalSequences }, () => context.getSequence());
   }
@@ -119,7 +124,7 @@ export class GenerationContext {
       threads,
       ...(opts.adapterPath ? { lora: { adapters: [{ filePath: opts.adapterPath, scale: opts.adapterScale ?? 1 }] } } : {}),
     });
-    return new GenerationContext(loaded, context, threads);
+    return new GenerationContext(loaded, context, threads, opts.promptMode);
   }
 
   get parallel(): number {
@@ -224,6 +229,25 @@ export class GenerationContext {
       return { letter: letters.includes(letter) ? letter : (letters[0] as string), probabilities };
     }
     throw new Error('The model produced no token for the recovery pass');
+  }
+
+  /**
+   * Greedy decoding of at most `maxTokens` tokens with `bias` added to the logits of `biasTokens` (MedSSR's
+   * logit-bias recovery: +100 on the allowed answer tokens, nothing forbidden). Returns the decoded text.
+   */
+  async biasedGreedy(spec: PromptSpec, biasTokens: readonly Token[], bias: number, maxTokens: number, sequence = 0): Promise<{ text: string; tokens: number }> {
+    const seq = this.sequences[sequence % this.sequences.length] as LlamaContextSequence;
+    const model = this.loaded.model;
+    const tokenBias = new TokenBias(model.tokenizer);
+    for (const t of new Set(biasTokens)) tokenBias.set(t, { logit: bias });
+    const prompt = await reusePrefix(seq, this.promptTokens(spec));
+    const generated: Token[] = [];
+    for await (const token of seq.evaluate(prompt, { temperature: 0, tokenBias })) {
+      if (model.isEogToken(token)) break;
+      generated.push(token);
+      if (generated.length >= maxTokens) break;
+    }
+    return { text: model.detokenize(generated), tokens: generated.length };
   }
 
   /**

@@ -1,5 +1,5 @@
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import { Alert, Box, Button, LinearProgress, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, LinearProgress, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import { useApi } from '../../api/ApiContext.js';
 import { ModelPathField } from '../../components/ModelPathField.js';
@@ -16,6 +16,8 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
   const [generations, setGenerations] = useState('4');
   const [limit, setLimit] = useState('');
   const [maxTokens, setMaxTokens] = useState('4096');
+  const [promptMode, setPromptMode] = useState<'auto' | 'chat' | 'base'>('auto');
+  const [recovery, setRecovery] = useState<'grammar' | 'logit-bias' | 'off'>('grammar');
 
   const start = () =>
     startJob(() =>
@@ -26,6 +28,9 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
         generations: intOrUndefined(generations) ?? 4,
         ...(intOrUndefined(limit) ? { limit: intOrUndefined(limit) } : {}),
         sampling: { maxTokens: intOrUndefined(maxTokens) ?? 4096 },
+        promptMode,
+        recovery: recovery !== 'off',
+        ...(recovery !== 'off' ? { recoveryMethod: recovery } : {}),
       }),
     );
 
@@ -39,8 +44,36 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
         <TextField size="small" label="Generations" value={generations} onChange={(e) => setGenerations(e.target.value)} sx={{ width: 120 }} slotProps={{ htmlInput: { 'data-testid': 'eval-generations' } }} />
         <TextField size="small" label="Limit per set" placeholder="all" value={limit} onChange={(e) => setLimit(e.target.value)} sx={{ width: 130 }} slotProps={{ htmlInput: { 'data-testid': 'eval-limit' } }} />
         <TextField size="small" label="Max tokens" value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} sx={{ width: 120 }} slotProps={{ htmlInput: { 'data-testid': 'eval-max-tokens' } }} />
+        <TextField
+          select
+          size="small"
+          label="Prompt"
+          value={promptMode}
+          onChange={(e) => setPromptMode(e.target.value as typeof promptMode)}
+          sx={{ width: 130 }}
+          helperText={promptMode === 'auto' ? 'COT if "base" in name' : undefined}
+          slotProps={{ htmlInput: { 'data-testid': 'eval-prompt-mode' } }}
+        >
+          <MenuItem value="auto">auto</MenuItem>
+          <MenuItem value="chat">chat template</MenuItem>
+          <MenuItem value="base">COT template</MenuItem>
+        </TextField>
+        <TextField
+          select
+          size="small"
+          label="Recovery"
+          value={recovery}
+          onChange={(e) => setRecovery(e.target.value as typeof recovery)}
+          sx={{ width: 150 }}
+          helperText={recovery === 'logit-bias' ? 'as MedSSR’s script' : recovery === 'grammar' ? 'question’s letters' : undefined}
+          slotProps={{ htmlInput: { 'data-testid': 'eval-recovery' } }}
+        >
+          <MenuItem value="grammar">grammar</MenuItem>
+          <MenuItem value="logit-bias">logit bias +100</MenuItem>
+          <MenuItem value="off">off</MenuItem>
+        </TextField>
         <Typography variant="caption" color="text.secondary" sx={{ flex: 1 }}>
-          temperature 0.6 · top-p 0.95 · top-k 20 · recovery pass on
+          temperature 0.6 · top-p 0.95 · top-k 20
         </Typography>
         {running ? (
           <Button color="inherit" onClick={cancel} data-testid="eval-cancel">
