@@ -52,7 +52,7 @@ export function readMedssrFile(file: string): Candidate[] {
   });
 }
 
-export function stage1Candidates(db: Db, spec: Stage1Data): { items: Candidate[]; sources: string[] } {
+export function stage1Candidates(db: Db, spec: Stage1Data): { items: Candidate[]; sources: string[]; labelled: number; noWrittenAnswer: number } {
   const synth = new SynthesisRepo(db);
   const d = synth.find(spec.dataset, spec.version);
   if (!d) throw new Error(`Stage 1: no complete dataset named "${spec.dataset}"${spec.version ? ` with version ${spec.version}` : ''}`);
@@ -60,8 +60,10 @@ export function stage1Candidates(db: Db, spec: Stage1Data): { items: Candidate[]
   if (labels.size === 0) throw new Error(`Stage 1: dataset "${d.name}" v${d.version} has no pseudo-labels yet (run a labelling job first)`);
   const review = reviewStates(db, d.id);
   const out: Candidate[] = [];
+  let noWrittenAnswer = 0;
   for (const q of synth.questions(d.id, 'accepted')) {
     const l = labels.get(q.seq);
+    if (l && l.voteShare === null) noWrittenAnswer++;
     // The written-answer share: a letter the recovery pass forced is not the model's agreement.
     if (!l || l.label === null || l.voteShare === null || l.voteShare < spec.minVoteShare) continue;
     const r = review?.get(q.seq);
@@ -78,7 +80,12 @@ export function stage1Candidates(db: Db, spec: Stage1Data): { items: Candidate[]
       voteShare: l.voteShare,
     });
   }
-  return { items: out, sources: [`${d.name} v${d.version} (min vote share ${spec.minVoteShare}, review: ${spec.review}${review ? '' : ', no review data'})`] };
+  return {
+    items: out,
+    sources: [`${d.name} v${d.version} (min written-vote share ${spec.minVoteShare}, review: ${spec.review}${review ? '' : ', no review data'})`],
+    labelled: labels.size,
+    noWrittenAnswer,
+  };
 }
 
 export function stage2Candidates(db: Db, spec: Stage2Data): { items: Candidate[]; sources: string[] } {

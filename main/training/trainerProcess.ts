@@ -18,7 +18,8 @@ export interface TrainerInit {
   seed?: number;
   /** CUDA device index. */
   device?: number;
-  lora?: { rank?: number; alpha?: number; targets?: TrainerTarget[]; initBStd?: number };
+  /** initFrom: start from this adapter GGUF's weights with a fresh optimizer (update 0), e.g. a new stage. */
+  lora?: { rank?: number; alpha?: number; targets?: TrainerTarget[]; initBStd?: number; initFrom?: string };
   optim?: {
     lr?: number;
     betas?: [number, number];
