@@ -52,8 +52,16 @@ export const evaluateInputSchema = z
     /** First N questions of each set; all when absent. */
     limit: z.number().int().min(1).max(1_000_000).optional(),
     sampling: evalSamplingSchema.default(() => evalSamplingSchema.parse({})),
-    /** The constrained one-token recovery pass for generations without an extractable answer. */
+    /** The constrained recovery pass for generations without an extractable answer. */
     recovery: z.boolean().default(true),
+    /**
+     * How the recovery pass constrains its answer: 'grammar' = one token, only the question's letters;
+     * 'logit-bias' = MedSSR's script exactly (+100 on the file's gold letters, greedy, 1 token for Qwen2/Qwen3/m1
+     * models and 2 for others).
+     */
+    recoveryMethod: z.enum(['grammar', 'logit-bias']).default('grammar'),
+    /** 'auto' = MedSSR's rule: the COT template when "base" is in the model's file name, else the chat template. */
+    promptMode: z.enum(['auto', 'chat', 'base']).default('auto'),
     /** Parallel sequences in one context; 0 = one per generation. */
     parallel: z.number().int().min(0).max(64).default(0),
     threads: z.number().int().min(0).max(256).optional(),
@@ -90,6 +98,24 @@ export interface SetResult {
 }
 
 /**
+ * One benchmark file's score as MedSSR's script reports it (one log entry per file, whatever `name`s its items
+ * carry): accuracy per generation over all the file's questions, their mean and std, two decimals.
+ */
+export interface FileResult {
+  /** The file the sets were imported from (null when unknown). */
+  sourcePath: string | null;
+  /** The script's "dataset": the `name` of the file's first item. */
+  dataset: string;
+  benchmarkIds: number[];
+  n: number;
+  averageAccuracy: number;
+  stdAccuracy: number;
+  invalid: number;
+  recovered: number;
+  perGeneration: GenerationMetrics[];
+}
+
+/**
  * A run's real state: 'completed' when stored as finished, otherwise its job's state ('queued', 'running',
  * 'failed', 'cancelled', 'interrupted'), or 'incomplete' when the job that made it is gone.
  */
@@ -110,6 +136,8 @@ export interface EvalRunSummary {
   createdAt: string;
   completedAt: string | null;
   results: SetResult[];
+  /** Per-file scores beside the per-name split (equal to it when each file holds one name). */
+  files: FileResult[];
 }
 
 export interface EvalGeneration {

@@ -204,9 +204,16 @@ export interface ReviewItem extends ItemRef {
   intendedAnswer: string;
   pseudoLabel: {
     label: string | null;
+    /** Letter → samples that wrote it (the vote). */
     votes: Record<string, number>;
-    voteShare: number;
+    /** Letter → samples whose letter the recovery pass forced; shown apart, never voted. */
+    recovered: Record<string, number>;
+    /** Top written count / samples; null when nothing was written. */
+    voteShare: number | null;
     tie: boolean;
+    written: number;
+    sampleCount: number;
+    rarelyAnswered: boolean;
     samples: LabelSample[];
   } | null;
   reasoningProb: number | null;

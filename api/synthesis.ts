@@ -258,11 +258,20 @@ export interface LabelSample {
 
 export interface PseudoLabel {
   questionId: string;
-  /** Null on a tie or when no sample gave an answer. */
+  /** Null on a tie or when no sample wrote an answer. */
   label: string | null;
+  /** Letter → samples that wrote it. */
   votes: Record<string, number>;
-  voteShare: number;
+  /** Letter → samples whose letter came from the constrained recovery pass; never part of the vote. */
+  recovered: Record<string, number>;
+  /** Top written count / number of samples; null when no sample wrote an answer. */
+  voteShare: number | null;
   tie: boolean;
+  /** Samples that wrote an answer, and samples in all. */
+  written: number;
+  sampleCount: number;
+  /** Fewer than half the samples wrote an answer. */
+  rarelyAnswered: boolean;
   agreesWithIntended: boolean | null;
   samples: LabelSample[];
 }

@@ -45,6 +45,17 @@ export const trainSettingsSchema = z
     topK: z.number().int().min(0).max(1000),
     stage1Steps: z.number().int().min(0).max(1_000_000),
     stage2Steps: z.number().int().min(0).max(1_000_000),
+    /**
+     * 'fresh': stage 2 is its own training, as in the paper: it starts from stage 1's adapter with a new AdamW
+     * state, and the learning-rate schedule and warm-up run again over stage 2's steps. 'continue': stage 1's
+     * optimizer state carries on and one schedule spans both stages.
+     */
+    stage2Optimizer: z.enum(['fresh', 'continue']),
+    /**
+     * Updates per batch of rollouts. ε-low/high clip the importance ratio, which differs from 1 only from the
+     * second update on a batch, so with 1 they have no effect.
+     */
+    ppoEpochs: z.number().int().min(1).max(16),
     /** Added to the reward when the completion states its answer in the expected form; 0 = off. */
     formatReward: z.number().min(0).max(1),
     checkpointEvery: z.number().int().min(1).max(100_000),
@@ -73,6 +84,8 @@ const common = {
   topP: 1,
   topK: 0,
   formatReward: 0,
+  stage2Optimizer: 'fresh',
+  ppoEpochs: 1,
 } as const;
 
 /** Starting points; every field can be overridden in the advanced settings. */
@@ -121,7 +134,7 @@ export const presets: Record<PresetName, { label: string; description: string; s
   },
   'full-gpu': {
     label: 'Full GPU (24 GB and more)',
-    description: "Close to MedSSR's settings: G = 8, 1024-token completions, cosine schedule, clip-higher.",
+    description: "Close to MedSSR's settings: G = 8, 1024-token completions, cosine schedule; clip-higher ε acts with PPO epochs > 1.",
     settings: {
       ...common,
       loraTargets: [...common.loraTargets],

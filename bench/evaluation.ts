@@ -66,6 +66,8 @@ export async function runEvaluationBench(): Promise<EvaluationBench> {
           parallel,
           adapterScale: 1,
           recovery: true,
+          recoveryMethod: 'grammar',
+          promptMode: 'auto',
         });
         const job = await app.context.jobs.waitFor(jobId);
         if (job.state !== 'completed') throw new Error(`evaluation job ${job.state}: ${job.error}`);

@@ -8,13 +8,21 @@ import { evaluateInputSchema, type EvaluateInput, type SetResult } from '../../a
 import type { Db } from '../platform/db/open.js';
 import { EvaluationRepo } from './store.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
-import { forEachInFlight, openGenerator, questionsInFlight, throughput, throughputMessage, type Throughput } from '../llm/index.js';
+import { assertModelLoadable, GenerationContext, loadModel, throughput, type Throughput } from '../llm/index.js';
 import { evaluateQuestion } from './evaluator.js';
-import { runResults } from './results.js';
+import { fileGroups, fileLetters, runFileResults, runResults } from './results.js';
+import { RECOVERY_LOGIT_BIAS, recoveryBiasTokens, recoveryMaxTokens, resolvePromptMode, type ResolvedPromptMode } from './protocol.js';
+import type { FileResult } from '../../api/evaluation.js';
+import type { Token } from 'node-llama-cpp';
 
 export interface EvaluateJobResult {
   runId: number;
   results: SetResult[];
+  /** Per-file scores, as MedSSR's script reports them. */
+  files: FileResult[];
+  /** The prompt form used ('base' = the COT template) and the recovery method. */
+  promptMode: 'chat' | 'base' | null;
+  recoveryMethod: 'grammar' | 'logit-bias' | 'off';
   questions: number;
   /** Generations sampled by this (possibly resumed) execution. */
   generationsDone: number;
@@ -77,52 +85,75 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
       let parallel = 0;
       let threads = 0;
       let rate: Throughput | null = null;
+      let prompt: ResolvedPromptMode | null = null;
+      // The script's recovery letters are the file's gold letters (all names in it), not one set's.
+      const lettersOfSet = new Map<number, string[]>();
+      for (const group of fileGroups(sets)) for (const b of group) lettersOfSet.set(b.id, fileLetters(group));
       if (todo) {
         ctx.progress({ done, total, message: 'Loading the model', unit: 'questions' });
         const modelName = path.basename(modelPath);
-        // The model runs in its own process: a file that makes llama.cpp abort fails this job, not the app.
-        const gen = await openGenerator(modelPath, {
-          sequences: params.parallel > 0 ? params.parallel : params.generations,
-          ...(params.threads ? { threads: params.threads } : {}),
-          // Room for the longest benchmark prompts plus a full-length answer and its recovery suffix (capped by
-          // the model's training context in GenerationContext).
-          contextSize: params.contextSize ?? params.sampling.maxTokens + 2048,
-          ...(adapterPath ? { adapterPath, adapterScale: params.adapterScale } : {}),
-        });
-        parallel = gen.parallel;
-        threads = gen.threads;
-        const doneBefore = done;
+        // Evaluation needs the model's tokenizer here (MedSSR's logit-bias recovery), so it runs in this process;
+        // the header is validated first so a malformed file is refused before llama.cpp reads it.
+        await assertModelLoadable(modelPath);
+        const loaded = await loadModel(modelPath);
+        prompt = resolvePromptMode(params.promptMode, modelName, Boolean(loaded.summary.chatTemplate));
+        const model = loaded.model;
+        // Hugging Face's encode adds BOS where the tokenizer does; the GGUF says where.
+        const encode = (text: string): Token[] => {
+          const t = model.tokenize(text);
+          const bos = model.tokens.bos;
+          return bos !== null && model.tokens.shouldPrependBosToken ? [bos, ...t] : t;
+        };
+        const biasBySet = new Map<number, Token[]>();
+        if (params.recoveryMethod === 'logit-bias') for (const [id, letters] of lettersOfSet) biasBySet.set(id, recoveryBiasTokens(encode, letters, modelName));
         try {
-          const items = work.flatMap(({ set, questions }) => questions.filter((q) => q.missing.length > 0).map((q) => ({ set, q })));
-          // Several questions in flight keep every sequence busy; each question's generations are saved as it ends.
-          await forEachInFlight(
-            items,
-            questionsInFlight(gen.parallel, params.generations),
-            async ({ set, q }) => {
-              const outcome = await evaluateQuestion(gen, q, {
-                missing: q.missing,
-                sampling: params.sampling,
-                // The question's own option letters. MedSSR's script allows the file's gold letters; on the six
-                // MedSSR sets the two are the same, and on a small or custom file only the options are right.
-                letters: q.options.length ? q.options.map((o) => o.letter) : set.letters,
-                recovery: params.recovery,
-                modelName,
-                seedBase: params.sampling.seed + q.seq * 1009,
-                signal: ctx.signal,
-              });
-              if (ctx.signal.aborted) return;
-              repo.saveGenerations(run.id, set.id, q.seq, outcome.generations);
-              tokens += outcome.tokens;
-              generationsDone += outcome.generations.length;
-              done++;
-              rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
-              ctx.progress({ done, total, unit: 'questions', message: `${set.name}: ${throughputMessage(rate)}, ${gen.parallel} parallel sequences` });
-            },
-            () => ctx.signal.aborted,
-          );
-          rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
+          const gen = await GenerationContext.create(loaded, {
+            promptMode: prompt.mode,
+            sequences: params.parallel > 0 ? params.parallel : params.generations,
+            ...(params.threads ? { threads: params.threads } : {}),
+            // Room for the longest benchmark prompts plus a full-length answer and its recovery suffix (capped by
+            // the model's training context in GenerationContext).
+            contextSize: params.contextSize ?? params.sampling.maxTokens + 2048,
+            ...(adapterPath ? { adapterPath, adapterScale: params.adapterScale } : {}),
+          });
+          parallel = gen.parallel;
+          threads = gen.threads;
+          const doneBefore = done;
+          try {
+            for (const { set, questions } of work) {
+              for (const q of questions) {
+                if (ctx.signal.aborted) break;
+                if (q.missing.length === 0) continue;
+                const outcome = await evaluateQuestion(gen, q, {
+                  missing: q.missing,
+                  sampling: params.sampling,
+                  // The question's own option letters. MedSSR's script allows the file's gold letters; on the six
+                  // MedSSR sets the two are the same, and on a small or custom file only the options are right.
+                  letters: q.options.length ? q.options.map((o) => o.letter) : set.letters,
+                  recovery: params.recovery,
+                  ...(params.recoveryMethod === 'logit-bias'
+                    ? { logitBias: { tokens: biasBySet.get(set.id) ?? [], bias: RECOVERY_LOGIT_BIAS, maxTokens: recoveryMaxTokens(modelName) } }
+                    : {}),
+                  fallbackPrompt: prompt.fallback,
+                  modelName,
+                  seedBase: params.sampling.seed + q.seq * 1009,
+                  signal: ctx.signal,
+                });
+                if (ctx.signal.aborted) break;
+                repo.saveGenerations(run.id, set.id, q.seq, outcome.generations);
+                tokens += outcome.tokens;
+                generationsDone += outcome.generations.length;
+                done++;
+                const secs = Math.max((Date.now() - started) / 1000, 1e-3);
+                ctx.progress({ done, total, unit: 'questions', message: `${set.name}: ${Math.round(tokens / secs)} tokens/s, ${gen.parallel} parallel sequences` });
+              }
+            }
+            rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
+          } finally {
+            await gen.dispose();
+          }
         } finally {
-          await gen.dispose();
+          await loaded.model.dispose();
         }
       }
       if (ctx.signal.aborted) throw new Error('Cancelled');
@@ -132,6 +163,9 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
       return {
         runId: run.id,
         results: runResults(repo, repo.run(run.id) ?? run),
+        files: runFileResults(repo, repo.run(run.id) ?? run),
+        promptMode: prompt?.mode ?? null,
+        recoveryMethod: params.recovery ? params.recoveryMethod : 'off',
         questions: total,
         generationsDone,
         tokens,

@@ -1,12 +1,16 @@
 /**
- * Runs MedSSR's protocol on one question: the missing generations are sampled (system prompt + question, or
- * the COT template for models without a chat template), each is scored by MedSSR's extraction, and each one
- * without an answer gets the recovery pass: its own answer plus "Respond with one option only. The answer is ",
- * then one token constrained to the question's option letters.
+ * Runs MedSSR's protocol on one question: the missing generations are sampled (system prompt + question through
+ * the chat template, or the COT template), each is scored by MedSSR's extraction, and each one without an answer
+ * gets the recovery pass: its own answer plus "Respond with one option only. The answer is ", then either one
+ * token constrained to the question's option letters (grammar) or the script's own pass (logit-bias: +100 on the
+ * file's letters, greedy, one or two tokens by its model-name rule).
  */
 import type { EvalGeneration, EvalSampling } from '../../api/evaluation.js';
 import { answerPrompt, recoveryPrompt } from '../labeling/index.js';
-import type { GenerationContext } from '../llm/index.js';
+import { fallbackRecoveryPrompt } from '../llm/index.js';
+import type { GenerationContext, PromptSpec } from '../llm/index.js';
+import type { Token } from 'node-llama-cpp';
+import { recoveredAnswer } from './protocol.js';
 import { needsRecovery, scoreGeneration } from './metrics.js';
 
 export interface EvalQuestion {
@@ -26,6 +30,10 @@ export interface QuestionRunOptions {
   /** Letters the recovery pass may choose: the question's options. */
   letters: readonly string[];
   recovery: boolean;
+  /** The script's logit-bias pass instead of the letter grammar. */
+  logitBias?: { tokens: readonly Token[]; bias: number; maxTokens: number };
+  /** Chat was asked for but the model has no template: the script's fallback recovery text. */
+  fallbackPrompt?: boolean;
   modelName?: string;
   /** Generation g samples with seed `seedBase + g`, so a redone generation is the same draw. */
   seedBase: number;
@@ -62,7 +70,16 @@ export async function evaluateQuestion(ctx: GenerationContext, q: EvalQuestion, 
           // The question did not fit the context: the model never saw it whole, so no answer is recovered (invalid).
           if (p.stopReason === 'contextFull' && p.tokens === 0) return null;
           try {
-            const { letter } = await ctx.chooseLetter(recoveryPrompt(q.question, p.text), opts.letters, p.sequence);
+            const spec: PromptSpec = opts.fallbackPrompt
+              ? { ...recoveryPrompt(q.question, p.text), baseText: fallbackRecoveryPrompt(q.question, p.text) }
+              : recoveryPrompt(q.question, p.text);
+            if (opts.logitBias) {
+              if (!ctx.biasedGreedy) throw new Error('The logit-bias recovery needs an in-process model context');
+              const out = await ctx.biasedGreedy(spec, opts.logitBias.tokens, opts.logitBias.bias, opts.logitBias.maxTokens, p.sequence);
+              tokens += out.tokens;
+              return recoveredAnswer(out.text);
+            }
+            const { letter } = await ctx.chooseLetter(spec, opts.letters, p.sequence);
             tokens += 1;
             return letter;
           } catch {

@@ -51,18 +51,54 @@ export function roundHalfEven2(x: number): number {
   return Number(x.toFixed(2));
 }
 
+/**
+ * numpy's float64 sum (np.add.reduce): the first element, plus the pairwise sum of the rest (8 accumulators
+ * up to 128 elements, halves above). Done the same way so mean and std agree with the script to the last bit.
+ */
+function pairwiseSum(xs: readonly number[], start: number, n: number): number {
+  if (n < 8) {
+    let r = 0;
+    for (let i = 0; i < n; i++) r += xs[start + i] as number;
+    return r;
+  }
+  if (n <= 128) {
+    const r = Array.from({ length: 8 }, (_, j) => xs[start + j] as number);
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j]! += xs[start + i + j] as number;
+    let res = (r[0]! + r[1]! + (r[2]! + r[3]!)) + (r[4]! + r[5]! + (r[6]! + r[7]!));
+    for (; i < n; i++) res += xs[start + i] as number;
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSum(xs, start, n2) + pairwiseSum(xs, start + n2, n - n2);
+}
+
+export function numpySum(xs: readonly number[]): number {
+  if (!xs.length) return 0;
+  return (xs[0] as number) + pairwiseSum(xs, 1, xs.length - 1);
+}
+
+/** numpy.mean. */
 export function mean(xs: readonly number[]): number {
   if (!xs.length) return 0;
-  let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
+  return numpySum(xs) / xs.length;
 }
 
 /** numpy.std with its default ddof=0. */
 export function populationStd(xs: readonly number[]): number {
   if (!xs.length) return 0;
   const m = mean(xs);
-  return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
+  return Math.sqrt(numpySum(xs.map((x) => (x - m) * (x - m))) / xs.length);
+}
+
+/**
+ * The script's `round(accuracy_score(golds, preds) * 100, 2)`: the fraction first, then × 100, each in
+ * float64, then Python's rounding. 109/800 is 0.13625000000000000444 as a double, × 100 is
+ * 13.625000000000002, so it rounds to 13.63 (computing 100 × 109 / 800 = 13.625 exactly would round to 13.62).
+ */
+export function scriptAccuracy(correct: number, n: number): number {
+  return n ? roundHalfEven2((correct / n) * 100) : 0;
 }
 
 export interface ScoreRow {
@@ -105,7 +141,7 @@ export function aggregateSet(rows: readonly ScoreRow[], generations: number): Se
       if (r.recovered) m.recovered++;
     }
   }
-  for (const m of perGeneration) m.accuracy = n ? roundHalfEven2((100 * m.correct) / n) : 0;
+  for (const m of perGeneration) m.accuracy = scriptAccuracy(m.correct, n);
   const accs = perGeneration.map((m) => m.accuracy);
   return {
     n,

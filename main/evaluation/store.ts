@@ -14,7 +14,7 @@ export interface StoredBenchmarkQuestion {
 }
 
 /** A run as stored: its settings are checked when read back through the Api, so here they are opaque. */
-export type EvalRunRow = Omit<EvalRunSummary, 'settings' | 'results'> & { settings: unknown; benchmarkIds: number[] };
+export type EvalRunRow = Omit<EvalRunSummary, 'settings' | 'results' | 'files'> & { settings: unknown; benchmarkIds: number[] };
 
 export interface StoredGeneration extends EvalGeneration {
   seq: number;

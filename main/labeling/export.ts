@@ -3,12 +3,13 @@
  * provenance a later stage needs. For synthetic data `gold` is the knowledge-derived intended answer; the
  * pseudo-label travels in meta.
  */
-import type { CheckResult, QuestionType, Difficulty } from '../../api/synthesis.js';
+import type { CheckResult, QuestionType, Difficulty, PseudoLabel } from '../../api/synthesis.js';
 import { writeFileAtomic } from '../platform/atomicFile.js';
 import type { Db } from '../platform/db/open.js';
 import { LabelingRepo } from './store.js';
 import { SynthesisRepo } from '../synthesis/index.js';
 import { formatQuestion } from '../llm/index.js';
+import type { VoteMeta } from './vote.js';
 
 export interface MedssrItem {
   id: string;
@@ -31,11 +32,7 @@ export interface MedssrItem {
     factsUsed: string[];
     /** The question checker's rules and results. */
     checks: CheckResult[];
-    pseudoLabel?: string | null;
-    voteShare?: number;
-    votes?: Record<string, number>;
-    tie?: boolean;
-  };
+  } & Partial<VoteMeta>;
 }
 
 export function exportMedssr(db: Db, name: string, version?: number): MedssrItem[] {
@@ -62,10 +59,15 @@ export function exportMedssr(db: Db, name: string, version?: number): MedssrItem
         knowledge: q.provenance.knowledge ?? false,
         factsUsed: q.provenance.factsUsed ?? [],
         checks: q.provenance.checks ?? [],
-        ...(l ? { pseudoLabel: l.label, voteShare: l.voteShare, votes: l.votes, tie: l.tie } : {}),
+        ...(l ? voteMeta(l) : {}),
       },
     };
   });
+}
+
+/** The export contract of a labelled item: written votes, recovered letters apart, the written share. */
+export function voteMeta(l: Pick<PseudoLabel, 'label' | 'votes' | 'recovered' | 'voteShare' | 'tie' | 'rarelyAnswered'>): VoteMeta {
+  return { votes: l.votes, recovered: l.recovered, voteShare: l.voteShare, pseudoLabel: l.voteShare === null || l.tie ? null : l.label, tie: l.tie, rarelyAnswered: l.rarelyAnswered };
 }
 
 /** Write to a temporary file beside the target, then rename: readers never see half a file. */

@@ -20,6 +20,11 @@ export interface LabelJobResult {
   labelled: number;
   ties: number;
   noAnswer: number;
+  /** Questions where fewer than half the samples wrote an answer. */
+  rarelyAnswered: number;
+  /** Samples whose letter came from the recovery pass (not counted as votes). */
+  recoveredSamples: number;
+  /** Mean written-answer share over all labelled questions (a question with nothing written counts 0). */
   meanVoteShare: number;
   agreement: number | null;
   tokens: number;
@@ -102,7 +107,9 @@ export function labelJobHandler(deps: { db: Db }): AnyJobHandler {
         labelled: all.filter((l) => l.label !== null).length,
         ties: all.filter((l) => l.tie).length,
         noAnswer: all.filter((l) => !l.tie && l.label === null).length,
-        meanVoteShare: all.length ? all.reduce((s, l) => s + l.voteShare, 0) / all.length : 0,
+        rarelyAnswered: all.filter((l) => l.rarelyAnswered).length,
+        recoveredSamples: all.reduce((s, l) => s + Object.values(l.recovered).reduce((a, b) => a + b, 0), 0),
+        meanVoteShare: all.length ? all.reduce((s, l) => s + (l.voteShare ?? 0), 0) / all.length : 0,
         agreement: withIntended.length ? withIntended.filter((l) => l.agreesWithIntended).length / withIntended.length : null,
         tokens,
         tokensPerSecond: Math.round((tokens / Math.max(secs, 1e-3)) * 10) / 10,

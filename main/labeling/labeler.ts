@@ -1,6 +1,7 @@
 /**
  * Pseudo-labels one question: N chain-of-thought samples in parallel, MedSSR's answer extraction, the
- * constrained one-token recovery pass for samples without an answer, and the majority vote.
+ * constrained one-token recovery pass for samples without an answer (kept, shown, never voted), and the
+ * majority vote of the written answers.
  */
 import type { PseudoLabel, QuestionOption, SamplingSettings, LabelSample } from '../../api/synthesis.js';
 import type { GenerationContext, PromptSpec } from '../llm/index.js';
@@ -71,15 +72,19 @@ export async function labelQuestion(
       }),
     );
   }
-  const vote = majorityVote(out.map((s) => s.extracted));
+  const vote = majorityVote(out);
   return {
     tokens,
     label: {
       questionId: q.id,
       label: vote.label,
       votes: vote.votes,
+      recovered: vote.recovered,
       voteShare: vote.voteShare,
       tie: vote.tie,
+      written: vote.written,
+      sampleCount: vote.samples,
+      rarelyAnswered: vote.rarelyAnswered,
       agreesWithIntended: q.intendedAnswer && vote.label ? vote.label === q.intendedAnswer : null,
       samples: out,
     },

@@ -5,6 +5,7 @@ import { checkReadablePath } from '../platform/safePath.js';
 import { SynthesisRepo, type PseudoLabelLookup } from '../synthesis/index.js';
 import { labelJobHandler } from './labelJob.js';
 import * as m010 from './migrations/010_synthesis.js';
+import * as m045 from './migrations/045_labeling_written_votes.js';
 import { LabelingRepo } from './store.js';
 
 export type LabelingMethod = 'labeling.start';
@@ -17,7 +18,10 @@ export interface LabelingExports {
 
 export const labelingModule = defineModule<LabelingMethod, LabelingExports>({
   name: 'labeling',
-  migrations: [{ name: '010_synthesis', part: 'labeling', sql: m010.sql }],
+  migrations: [
+    { name: '010_synthesis', part: 'labeling', sql: m010.sql },
+    { name: '045_labeling_written_votes', sql: m045.sql },
+  ],
   setup(ctx) {
     ctx.jobs.register(labelJobHandler({ db: ctx.db }));
     const store = new LabelingRepo(ctx.db);

@@ -47,15 +47,39 @@ export interface StoredLabel extends PseudoLabel {
   tokens: number;
 }
 
-interface RawLabel {
+type RawLabel = RawVoteColumns & {
   run_id: number;
   question_seq: number;
-  label: string | null;
-  votes: string;
-  vote_share: number;
-  tie: number;
   agrees: number | null;
   tokens: number;
+};
+
+/** The vote columns of a lab_labels row, as every reader maps them. */
+export interface RawVoteColumns {
+  label: string | null;
+  votes: string;
+  recovered: string;
+  vote_share: number;
+  tie: number;
+  written: number | null;
+  sample_count: number | null;
+}
+
+export function voteColumns(r: RawVoteColumns): Pick<PseudoLabel, 'label' | 'votes' | 'recovered' | 'voteShare' | 'tie' | 'written' | 'sampleCount' | 'rarelyAnswered'> {
+  const votes = JSON.parse(r.votes) as Record<string, number>;
+  // Rows without counts were imported without samples: their votes are all we know.
+  const written = r.written ?? Object.values(votes).reduce((a, b) => a + b, 0);
+  const sampleCount = r.sample_count ?? written;
+  return {
+    label: r.label,
+    votes,
+    recovered: JSON.parse(r.recovered) as Record<string, number>,
+    voteShare: written === 0 && r.written !== null ? null : r.vote_share,
+    tie: r.tie === 1,
+    written,
+    sampleCount,
+    rarelyAnswered: written * 2 < sampleCount,
+  };
 }
 
 export class LabelingRepo {
@@ -91,11 +115,12 @@ export class LabelingRepo {
   /** One question's label and all its samples, together or not at all. */
   saveLabel(runId: number, datasetId: number, seq: number, label: PseudoLabel, tokens: number): void {
     const insertLabel = this.db.prepare(
-      `INSERT INTO lab_labels (run_id, dataset_id, question_seq, label, votes, vote_share, tie, agrees, tokens, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO lab_labels (run_id, dataset_id, question_seq, label, votes, recovered, vote_share, tie, written, sample_count, agrees, tokens, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertSample = this.db.prepare(`INSERT INTO lab_samples (run_id, question_seq, idx, text, extracted, recovered, tokens) VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
-      insertLabel.run(runId, datasetId, seq, label.label, JSON.stringify(label.votes), label.voteShare, label.tie ? 1 : 0, label.agreesWithIntended === null ? null : label.agreesWithIntended ? 1 : 0, tokens, new Date().toISOString());
+      insertLabel.run(runId, datasetId, seq, label.label, JSON.stringify(label.votes), JSON.stringify(label.recovered), label.voteShare ?? 0, label.tie ? 1 : 0, label.written, label.sampleCount, label.agreesWithIntended === null ? null : label.agreesWithIntended ? 1 : 0, tokens, new Date().toISOString());
       for (const s of label.samples) insertSample.run(runId, seq, s.index, s.text, s.extracted, s.recovered ? 1 : 0, s.tokens);
     })();
   }
@@ -143,10 +168,7 @@ export class LabelingRepo {
       seq: r.question_seq,
       runId: r.run_id,
       questionId: '',
-      label: r.label,
-      votes: JSON.parse(r.votes) as Record<string, number>,
-      voteShare: r.vote_share,
-      tie: r.tie === 1,
+      ...voteColumns(r),
       agreesWithIntended: r.agrees === null ? null : r.agrees === 1,
       tokens: r.tokens,
       samples: withSamples

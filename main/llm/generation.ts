@@ -7,6 +7,7 @@ import {
   LlamaGrammar,
   LlamaGrammarEvaluationState,
   resolveChatWrapper,
+  TokenBias,
   type ChatHistoryItem,
   type GbnfJsonSchema,
   type Llama,
@@ -82,6 +83,8 @@ export interface ContextOptions {
   threads?: number;
   adapterPath?: string;
   adapterScale?: number;
+  /** Forces the prompt form; by default the chat template when the GGUF has one, else the plain text. */
+  promptMode?: 'chat' | 'base';
 }
 
 /**
@@ -96,6 +99,8 @@ export interface Generator {
   chooseLetter(spec: PromptSpec, letters: readonly string[], sequence?: number, withProbabilities?: boolean): Promise<{ letter: string; probabilities: Record<string, number> }>;
   continuationLogProbs(spec: PromptSpec, continuations: readonly string[]): Promise<number[]>;
   generateJson<T>(spec: PromptSpec, schema: GbnfJsonSchema, settings: SampleSettings, signal?: AbortSignal): Promise<{ value: T; text: string; tokens: number }>;
+  /** MedSSR's logit-bias recovery (in-process contexts only). */
+  biasedGreedy?(spec: PromptSpec, biasTokens: readonly Token[], bias: number, maxTokens: number, sequence?: number): Promise<{ text: string; tokens: number }>;
   stats(): SchedulerStats;
   dispose(): Promise<void>;
 }
@@ -110,8 +115,10 @@ export class LocalGenerationContext implements Generator {
     readonly loaded: LoadedModel,
     readonly context: LlamaContext,
     threads: number,
+    promptMode?: 'chat' | 'base',
   ) {
-    this.mode = loaded.summary.chatTemplate ? 'chat' : 'base';
+    // Chat needs a template: without one the plain text is the only prompt there is (as in MedSSR's fallback).
+    this.mode = promptMode === 'base' || !loaded.summary.chatTemplate ? 'base' : 'chat';
     this.threads = threads;
     this.scheduler = new SequenceScheduler(loaded.model, context);
   }
@@ -127,7 +134,7 @@ export class LocalGenerationContext implements Generator {
       threads,
       ...(opts.adapterPath ? { lora: { adapters: [{ filePath: opts.adapterPath, scale: opts.adapterScale ?? 1 }] } } : {}),
     });
-    return new LocalGenerationContext(loaded, context, threads);
+    return new LocalGenerationContext(loaded, context, threads, opts.promptMode);
   }
 
   get parallel(): number {
@@ -207,6 +214,27 @@ export class LocalGenerationContext implements Generator {
       return { letter: letters.includes(letter) ? letter : (letters[0] as string), probabilities };
     }
     throw new Error('The model produced no token for the recovery pass');
+  }
+
+  /**
+   * Greedy decoding of at most `maxTokens` tokens with `bias` added to the logits of `biasTokens` (MedSSR's
+   * logit-bias recovery: +100 on the allowed answer tokens, nothing forbidden). Returns the decoded text.
+   */
+  async biasedGreedy(spec: PromptSpec, biasTokens: readonly Token[], bias: number, maxTokens: number, _sequence = 0): Promise<{ text: string; tokens: number }> {
+    const tokens = this.promptTokens(spec);
+    return this.scheduler.withSequence(tokens, async (seq) => {
+      const model = this.loaded.model;
+      const tokenBias = new TokenBias(model.tokenizer);
+      for (const t of new Set(biasTokens)) tokenBias.set(t, { logit: bias });
+      const prompt = await this.scheduler.reusePrefix(seq, tokens);
+      const generated: Token[] = [];
+      for await (const token of seq.evaluate(prompt, { temperature: 0, tokenBias })) {
+        if (model.isEogToken(token)) break;
+        generated.push(token);
+        if (generated.length >= maxTokens) break;
+      }
+      return { text: model.detokenize(generated), tokens: generated.length };
+    });
   }
 
   /**

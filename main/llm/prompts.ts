@@ -27,3 +27,11 @@ export function baseRecoveryPrompt(question: string, modelAnswer: string): strin
   const suffix = modelAnswer.trim().endsWith('.') ? '' : '.';
   return `${cotTemplate(question)}${modelAnswer}${suffix}\nRespond with one option only.\nThe answer is `;
 }
+
+/**
+ * The script's recovery text for a chat model whose tokenizer has no chat template: like the base-model one
+ * but without the full stop it appends to the answer.
+ */
+export function fallbackRecoveryPrompt(question: string, modelAnswer: string): string {
+  return `${cotTemplate(question)}${modelAnswer}\nRespond with one option only.\nThe answer is `;
+}

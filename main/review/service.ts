@@ -228,7 +228,9 @@ export class ReviewService {
       originalStem: q.stem,
       originalOptions: q.options,
       intendedAnswer: q.intendedAnswer,
-      pseudoLabel: label ? { label: label.label, votes: label.votes, voteShare: label.voteShare, tie: label.tie, samples: label.samples } : null,
+      pseudoLabel: label
+        ? { label: label.label, votes: label.votes, recovered: label.recovered, voteShare: label.voteShare, tie: label.tie, written: label.written, sampleCount: label.sampleCount, rarelyAnswered: label.rarelyAnswered, samples: label.samples }
+        : null,
       reasoningProb: typeof reasoning === 'number' ? reasoning : null,
       source: {
         disorders: q.provenance.orphaCodes.map((code) => {

@@ -59,7 +59,7 @@ function outcomesBySeq(db: Db, datasetId: number): Map<number, ReviewedOutcome> 
   return new Map(reviewedOutcomes(db, [datasetId]).map((o) => [o.seq, o]));
 }
 
-export function stage1Candidates(db: Db, spec: Stage1Data): { items: Candidate[]; sources: string[] } {
+export function stage1Candidates(db: Db, spec: Stage1Data): { items: Candidate[]; sources: string[]; labelled: number; noWrittenAnswer: number } {
   const synth = new SynthesisRepo(db);
   const d = synth.find(spec.dataset, spec.version);
   if (!d) throw new Error(`Stage 1: no complete dataset named "${spec.dataset}"${spec.version ? ` with version ${spec.version}` : ''}`);
@@ -67,9 +67,12 @@ export function stage1Candidates(db: Db, spec: Stage1Data): { items: Candidate[]
   if (labels.size === 0) throw new Error(`Stage 1: dataset "${d.name}" v${d.version} has no pseudo-labels yet (run a labelling job first)`);
   const review = outcomesBySeq(db, d.id);
   const out: Candidate[] = [];
+  let noWrittenAnswer = 0;
   for (const q of synth.questions(d.id, 'accepted')) {
     const l = labels.get(q.seq);
-    if (!l || l.label === null || l.voteShare < spec.minVoteShare) continue;
+    if (l && l.voteShare === null) noWrittenAnswer++;
+    // The written-answer share: a letter the recovery pass forced is not the model's agreement.
+    if (!l || l.label === null || l.voteShare === null || l.voteShare < spec.minVoteShare) continue;
     const r = review.get(q.seq);
     const gold = r ? reviewedGold(r) : null;
     if (spec.review === 'not-rejected' && r?.status === 'rejected') continue;
@@ -84,7 +87,12 @@ export function stage1Candidates(db: Db, spec: Stage1Data): { items: Candidate[]
       voteShare: l.voteShare,
     });
   }
-  return { items: out, sources: [`${d.name} v${d.version} (min vote share ${spec.minVoteShare}, review: ${spec.review}${review.size ? '' : ', nothing reviewed yet'})`] };
+  return {
+    items: out,
+    sources: [`${d.name} v${d.version} (min written-vote share ${spec.minVoteShare}, review: ${spec.review}${review.size ? '' : ', nothing reviewed yet'})`],
+    labelled: labels.size,
+    noWrittenAnswer,
+  };
 }
 
 export function stage2Candidates(db: Db, spec: Stage2Data): { items: Candidate[]; sources: string[] } {

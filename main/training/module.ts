@@ -40,7 +40,14 @@ function badInput(err: unknown): never {
 /** Fails fast, before a job exists, when the model or a stage's data is missing. */
 export function validateTrainInput(ctx: Pick<PlatformContext, 'db'>, input: TrainInput): void {
   checkReadablePath(input.modelPath, 'Model file');
-  if (input.stage1 && stage1Candidates(ctx.db, input.stage1).items.length === 0) throw new Error('Stage 1: no question passes the vote-share and review filters');
+  if (input.stage1) {
+    const c = stage1Candidates(ctx.db, input.stage1);
+    if (c.items.length === 0) {
+      // Say so when the model wrote no answers: recovered letters are not votes, which is why nothing passes.
+      const why = c.noWrittenAnswer > 0 ? `; in ${c.noWrittenAnswer} of ${c.labelled} labelled questions no sample wrote an answer (recovered letters are not votes)` : '';
+      throw new Error(`Stage 1: no question passes the vote-share and review filters${why}`);
+    }
+  }
   if (input.stage2 && stage2Candidates(ctx.db, input.stage2).items.length === 0) throw new Error('Stage 2: no human-labelled question given');
 }
 

@@ -1,6 +1,7 @@
 /**
  * The training loop of one run. Each step: a batch of prompts → G rollouts per prompt from the current policy →
- * rewards → one trainer update → the adapter the next rollouts use → metrics and timings stored. Checkpoints
+ * rewards → one trainer update → the adapter the next rollouts use → metrics and timings stored. By default the
+ * two stages are two trainings (stage 2: stage 1's adapter, a fresh optimizer, its own schedule and warm-up). Checkpoints
  * (adapter + optimizer state) are written periodically and at stage ends; a run always restarts from its last
  * checkpoint and first forgets what was recorded after it, so the metric series never has a gap or a duplicate,
  * whether the restart follows a trainer crash (handled here, automatically) or an app restart (the job resumes).
@@ -159,26 +160,61 @@ export class TrainingSession {
     return chooseThreads(this.engine?.parameters ?? null, this.settings.threads || undefined, this.deps.cpuCores ?? 1);
   }
 
+  /**
+   * The trainings a run consists of: one over both stages, or (stage 2 'fresh', the default) one per stage, each
+   * with its own optimizer state and a schedule over its own steps, stage 2 starting from stage 1's adapter.
+   */
+  private segments(): { first: number; last: number; freshFromStage1: boolean }[] {
+    const { steps1, steps2, total } = this.layout;
+    if (this.settings.stage2Optimizer === 'fresh' && steps1 > 0 && steps2 > 0) {
+      return [
+        { first: 1, last: steps1, freshFromStage1: false },
+        { first: steps1 + 1, last: total, freshFromStage1: true },
+      ];
+    }
+    return [{ first: 1, last: total, freshFromStage1: false }];
+  }
+
   private async trainFromLastCheckpoint(ctx: SessionContext): Promise<void> {
-    const s = this.settings;
-    const { steps1, total } = this.layout;
+    const { total } = this.layout;
     const ckpt = this.repo.lastCheckpoint(this.run.id);
     const startStep = ckpt?.step ?? 0;
     const dropped = this.repo.rollbackAfter(this.run.id, startStep);
     if (dropped > 0) this.log('warn', `Dropped ${dropped} step(s) recorded after checkpoint ${startStep}; they are trained again`);
     if (startStep >= total) return;
+    this.policyAdapter = ckpt?.adapterPath ?? null;
+    for (const seg of this.segments()) {
+      if (seg.last <= startStep) continue;
+      if (ctx.signal.aborted) break;
+      // A checkpoint inside this segment resumes it; at its start, a fresh stage 2 begins from the stage-1 adapter.
+      const resume = ckpt && ckpt.step >= seg.first ? ckpt : null;
+      const initFrom = !resume && seg.freshFromStage1 ? this.policyAdapter : null;
+      if (seg.freshFromStage1 && !resume && !initFrom) throw new Error('Stage 2 should start from stage 1\'s adapter, but no stage-1 adapter was recorded');
+      await this.trainSegment(ctx, seg, Math.max(startStep, seg.first - 1), resume?.checkpointPath ?? null, initFrom);
+    }
+  }
+
+  private async trainSegment(
+    ctx: SessionContext,
+    seg: { first: number; last: number; freshFromStage1: boolean },
+    fromStep: number,
+    resume: string | null,
+    initFrom: string | null,
+  ): Promise<void> {
+    const s = this.settings;
+    const { steps1, total } = this.layout;
     const trainer = this.deps.startTrainer((line) => this.log('info', `[trainer] ${line}`));
     this.deps.onTrainerStarted?.(trainer);
-    let lastSavedStep = startStep;
-    let step = startStep;
+    let lastSavedStep = fromStep;
+    let step = fromStep;
     try {
       const ready: TrainerReady = await trainer.init({
         model: this.run.modelPath,
         backend: s.backend,
         threads: this.trainerThreads(),
         seed: s.seed,
-        lora: { rank: s.loraRank, alpha: s.loraAlpha, targets: s.loraTargets },
-        optim: { lr: s.lr, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, schedule: s.schedule, warmupSteps: s.warmupSteps, totalSteps: total },
+        lora: { rank: s.loraRank, alpha: s.loraAlpha, targets: s.loraTargets, ...(initFrom ? { initFrom } : {}) },
+        optim: { lr: s.lr, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, schedule: s.schedule, warmupSteps: s.warmupSteps, totalSteps: seg.last - seg.first + 1 },
         grpo: {
           epsilonLow: s.epsilonLow,
           epsilonHigh: s.epsilonHigh,
@@ -187,15 +223,21 @@ export class TrainingSession {
           lossAggregation: s.lossAggregation,
           maxCompletionLength: s.maxCompletionTokens,
           skipZeroStdGroups: s.skipZeroStdGroups,
+          ppoEpochs: s.ppoEpochs,
         },
-        ...(ckpt ? { resume: ckpt.checkpointPath } : {}),
+        ...(resume ? { resume } : {}),
       });
+      // A trainer that ignores lora.initFrom would start stage 2 from the base model while the run claims stage 1's.
+      if (initFrom && (ready as TrainerReady & { initFrom?: string }).initFrom !== initFrom) {
+        throw new Error(`This trainer build does not support lora.initFrom (stage 2 from stage 1's adapter); rebuild native/ or set stage2Optimizer to "continue"`);
+      }
       this.repo.setTrainer(this.run.id, { ...ready, threads: this.trainerThreads(), rolloutThreads: this.engine?.threads ?? null });
-      this.log('info', ckpt ? `Resumed from checkpoint at step ${startStep} (${ready.updates} updates)` : `Trainer ready: ${ready.arch}, ${ready.nTrainable} trainable of ${ready.nParams} parameters`);
-      this.policyAdapter = ckpt?.adapterPath ?? null;
-      if (startStep === 0 && this.items[this.stageOf(1).stage].heldout.length > 0) await this.quickEval(0, this.stageOf(1).stage, ctx.signal);
+      if (resume) this.log('info', `Resumed from checkpoint at step ${fromStep} (${ready.updates} updates)`);
+      else if (initFrom) this.log('info', `Stage 2 starts as a new training from stage 1's adapter ${path.basename(initFrom)}: fresh optimizer, schedule and warm-up over ${seg.last - seg.first + 1} steps`);
+      else this.log('info', `Trainer ready: ${ready.arch}, ${ready.nTrainable} trainable of ${ready.nParams} parameters`);
+      if (fromStep === 0 && this.items[this.stageOf(1).stage].heldout.length > 0) await this.quickEval(0, this.stageOf(1).stage, ctx.signal);
 
-      for (step = startStep + 1; step <= total; step++) {
+      for (step = fromStep + 1; step <= seg.last; step++) {
         if (ctx.signal.aborted) break;
         const { stage, stageStep } = this.stageOf(step);
         if (stage === 2 && stageStep === 1) this.log('info', steps1 > 0 ? `Stage 1 done after ${steps1} steps; switching to stage 2 (human-labelled data)` : 'Stage 2 (human-labelled data)');
@@ -212,7 +254,7 @@ export class TrainingSession {
         ctx.progress({ done: step, total, message: this.progressMessage(step, stage, stageStep) });
       }
       // A cancel (or app shutdown) keeps the finished steps: checkpoint them so a resume continues from here.
-      const done = Math.min(step - 1, total);
+      const done = Math.min(step - 1, seg.last);
       if (ctx.signal.aborted && done > lastSavedStep && trainer.running) {
         await this.checkpoint(trainer, done, this.stageOf(done).stage, 'checkpoint');
         this.log('info', `Stopped after step ${done}; checkpoint written`);

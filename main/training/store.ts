@@ -63,7 +63,8 @@ export class TrainingRepo {
   constructor(private readonly db: Db) {}
 
   private toRun(r: RawRun): RunRow {
-    const settings = JSON.parse(r.settings) as TrainSettings;
+    // Runs stored before these settings existed trained both stages with one optimizer and one update per batch.
+    const settings = { stage2Optimizer: 'continue', ppoEpochs: 1, ...(JSON.parse(r.settings) as Partial<TrainSettings>) } as TrainSettings;
     const stepsDone = this.db.prepare('SELECT COUNT(*) FROM train_steps WHERE run_id = ?').pluck().get(r.id) as number;
     const lastEval = this.db.prepare('SELECT * FROM train_evals WHERE run_id = ? ORDER BY step DESC, stage DESC LIMIT 1').get(r.id) as RawEval | undefined;
     const data = JSON.parse(r.data_summary) as RunSummary['data'];

@@ -85,6 +85,8 @@ describe('Evaluation page in browser mode', { skip }, () => {
       label: 'stories260K (other seed)',
       adapterScale: 1,
       recovery: true,
+      recoveryMethod: 'grammar',
+      promptMode: 'auto',
       parallel: 0,
     });
     assert.equal((await waitForJob(server, jobId)).state, 'completed');
@@ -139,6 +141,8 @@ describe('Evaluation page in browser mode', { skip }, () => {
       label: 'broken adapter',
       adapterScale: 1,
       recovery: true,
+      recoveryMethod: 'grammar',
+      promptMode: 'auto',
       parallel: 0,
     });
     assert.equal((await waitForJob(server, jobId)).state, 'failed');

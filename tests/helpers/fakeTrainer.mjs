@@ -2,7 +2,8 @@
 /**
  * A stand-in for native/build/medssr-trainer speaking the same line-delimited JSON protocol, for fast tests of the
  * training orchestration: init (with resume), step (metrics computed from the given rewards and tokens, the update
- * count advanced), save (adapter and checkpoint files written atomically), logprobs, shutdown. It learns nothing.
+ * count advanced, lr from the same schedule as the real trainer), save (adapter and checkpoint files written
+ * atomically), logprobs, shutdown; lora.initFrom starts from an adapter file at update 0. It learns nothing.
  * FAKE_TRAINER_STEP_MS slows each step down (so a test can kill it mid-run); FAKE_TRAINER_CRASH_AT=N exits with
  * status 3 on the step that would make update N, once: the file FAKE_TRAINER_CRASH_MARK records that it did.
  */
@@ -30,8 +31,11 @@ async function handle(msg) {
       if (!existsSync(msg.resume)) return send({ id, event: 'error', message: `no checkpoint at ${msg.resume}` });
       updates = JSON.parse(readFileSync(msg.resume, 'utf8')).updates;
     }
-    state = { updates, lr: msg.optim?.lr ?? 1e-5, rank: msg.lora?.rank ?? 8 };
-    return send({ id, event: 'ready', arch: 'fake', backend: 'cpu', nParams: 1000, nTrainable: 10 * state.rank, nVocab: 256, nLayer: 1, nEmbd: 8, updates, lora: { rank: state.rank, alpha: msg.lora?.alpha ?? 16, targets: ['attn_q'] } });
+    const initFrom = msg.lora?.initFrom;
+    if (initFrom && !msg.resume && !existsSync(initFrom)) return send({ id, event: 'error', message: `lora.initFrom: cannot read adapter (missing or not GGUF): ${initFrom}` });
+    const o = msg.optim ?? {};
+    state = { updates, lr: o.lr ?? 1e-5, rank: msg.lora?.rank ?? 8, schedule: o.schedule ?? 'constant', warmup: o.warmupSteps ?? 0, totalSteps: o.totalSteps ?? 0, minLrRatio: o.minLrRatio ?? 0, ppoEpochs: msg.grpo?.ppoEpochs ?? 1 };
+    return send({ id, event: 'ready', arch: 'fake', backend: 'cpu', nParams: 1000, nTrainable: 10 * state.rank, nVocab: 256, nLayer: 1, nEmbd: 8, updates, lora: { rank: state.rank, alpha: msg.lora?.alpha ?? 16, targets: ['attn_q'] }, ...(initFrom && !msg.resume ? { initFrom } : {}) });
   }
   if (!state && cmd !== 'shutdown') return send({ id, event: 'error', message: 'init first' });
   if (cmd === 'step') {
@@ -48,6 +52,15 @@ async function handle(msg) {
     const zero = msg.groups.filter((g) => g.rewards.every((r) => r === g.rewards[0])).length / msg.groups.length;
     const lens = msg.groups.flatMap((g) => g.completions.map((c) => c.length));
     const tokens = msg.groups.reduce((s, g) => s + g.completions.reduce((t, c) => t + g.prompt.length + c.length, 0), 0);
+    // native/trainer/src/optimizer.cpp lr_at, evaluated before the update as there.
+    const u = state.updates;
+    let f = 1;
+    if (state.warmup > 0 && u < state.warmup) f = (u + 1) / (state.warmup + 1);
+    else if (state.schedule === 'cosine') {
+      const p = Math.min(1, (u - state.warmup) / Math.max(1, state.totalSteps - state.warmup));
+      f = state.minLrRatio + (1 - state.minLrRatio) * 0.5 * (1 + Math.cos(Math.PI * p));
+    }
+    const lr = state.lr * f;
     state.updates++;
     return send({
       id,
@@ -69,7 +82,8 @@ async function handle(msg) {
         entropy: 2 - 0.01 * state.updates,
         clip_ratio: 0,
         grad_norm: 1 / state.updates,
-        lr: state.lr,
+        lr,
+        ppo_epochs: state.ppoEpochs,
         tokens,
         tokens_per_s: tokens / Math.max(stepMs / 1000, 1e-3),
         peak_memory_bytes: 1 << 20,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { evaluateInputSchema } from '../../../api/evaluation.js';
 import type { EvaluateJobResult } from '../../evaluation/index.js';
-import { cliSetResult } from '../../evaluation/index.js';
+import { cliSetResult, scriptLogEntry } from '../../evaluation/index.js';
 import { asCliError, jobCommandOptions, jobResult, optionalNumber as num, parseCliInput, samplingOptions, withApp } from '../context.js';
 
 export function registerEvalCommands(program: Command): void {
@@ -17,7 +17,10 @@ export function registerEvalCommands(program: Command): void {
     .requiredOption('--dataset <file>', 'benchmark file in MedSSR format (JSON array of {id, question, gold, name})')
     .option('--generations <n>', 'sampled generations per question', '4')
     .option('--limit <n>', 'evaluate only the first N questions of each set')
+    .option('--recovery <method>', 'recovery pass: grammar (one token, the question’s letters) or logit-bias (MedSSR’s script: +100 on the file’s letters, 1–2 tokens by model name)', 'grammar')
     .option('--no-recovery', 'skip the constrained recovery pass (answers not found count as invalid)')
+    .option('--prompt-mode <mode>', 'auto (MedSSR’s rule: COT template when "base" is in the model’s file name, else chat template), chat or base', 'auto')
+    .option('--by-file', 'with --json: print the per-file scores in the shape of the script’s .eval.log entries instead of one object per set')
     .option('--context-size <n>', 'context size per sequence (default: max tokens + 2048, at most the model’s training context)')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       await withApp({ db: opts.db as string | undefined }, async (app) => {
@@ -39,6 +42,8 @@ export function registerEvalCommands(program: Command): void {
           ...(opts.limit !== undefined ? { limit: num(opts.limit) } : {}),
           sampling: { temperature: num(opts.temperature), topP: num(opts.topP), topK: num(opts.topK), maxTokens: num(opts.maxTokens), seed: num(opts.seed) },
           recovery: opts.recovery !== false,
+          recoveryMethod: typeof opts.recovery === 'string' ? opts.recovery : 'grammar',
+          promptMode: opts.promptMode,
           parallel: num(opts.parallel),
           ...(opts.threads ? { threads: num(opts.threads) } : {}),
           ...(opts.contextSize ? { contextSize: num(opts.contextSize) } : {}),
@@ -51,6 +56,11 @@ export function registerEvalCommands(program: Command): void {
         }
         const r = await jobResult<EvaluateJobResult>(app, jobId, 'Evaluation', opts.quiet === true);
         const rows = r.results.map(cliSetResult);
+        if (opts.json && opts.byFile) {
+          const model = path.basename(String(opts.model));
+          process.stdout.write(`${JSON.stringify(r.files.map((f) => scriptLogEntry(f, model)))}\n`);
+          return;
+        }
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(rows)}\n`);
           return;
@@ -61,6 +71,11 @@ export function registerEvalCommands(program: Command): void {
               `(per generation ${s.perGeneration.map((a) => a.toFixed(2)).join(', ')}); invalid ${s.invalid}, recovered ${s.recovered}\n`,
           );
         }
+        // The script reports one score per file; show it where a file held several names.
+        for (const f of r.files.filter((x) => x.benchmarkIds.length > 1)) {
+          process.stdout.write(`file ${f.sourcePath ? path.basename(f.sourcePath) : f.dataset}: ${f.averageAccuracy.toFixed(2)} ± ${f.stdAccuracy.toFixed(2)} % over ${f.n} questions (as MedSSR's script reports it)\n`);
+        }
+        process.stdout.write(`Prompt: ${r.promptMode === 'base' ? 'COT template' : r.promptMode === 'chat' ? 'chat template' : 'stored'}; recovery: ${r.recoveryMethod}\n`);
         process.stdout.write(`Run ${r.runId}: ${r.questionsPerSecond} questions/s, ${r.tokensPerSecond} tokens/s (${r.parallel} parallel, ${r.threads} threads)\n`);
       });
     });

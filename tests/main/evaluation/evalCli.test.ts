@@ -91,6 +91,38 @@ test('medssr eval --json: one object per set, exact keys, consistent invalid/rec
   assert.equal(text.stderr, '', '-q prints no progress');
 });
 
+test('medssr eval --recovery logit-bias --prompt-mode base --by-file: the script\'s pass and one score per file', { skip, timeout: 180_000 }, async () => {
+  const db = path.join(dir, 'bias.db');
+  const r = await medssr(['eval', '--model', model, '--dataset', dataset, '--generations', '2', '--limit', '2', '--max-tokens', '6', '--threads', '1', '--db', db, '--json', '--by-file', '--recovery', 'logit-bias', '--prompt-mode', 'base', '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { dataset: string; per_generation: { accuracy: number; recovery_used: number; invalid_answers: number; sample_count: number }[]; average_accuracy: number; std_accuracy: number; num_generations: number; total_records: number }[];
+  // Two names in one file: one entry, named after the first item, over all 4 questions (2 per name).
+  assert.equal(out.length, 1);
+  const f = out[0]!;
+  assert.deepEqual(Object.keys(f), ['dataset', 'model', 'per_generation', 'average_accuracy', 'std_accuracy', 'num_generations', 'total_records']);
+  assert.equal(f.dataset, 'mini-pubmed');
+  assert.equal(f.num_generations, 2);
+  assert.equal(f.total_records, 8);
+  const stored = rows(db);
+  assert.equal(stored.length, 8);
+  for (const [g, pg] of f.per_generation.entries()) {
+    const mine = stored.filter((x) => x.generation === g);
+    assert.equal(pg.sample_count, 4);
+    assert.equal(pg.recovery_used, mine.filter((x) => x.recovered === 1).length);
+    assert.equal(pg.accuracy, Math.round((10000 * mine.filter((x) => x.correct === 1).length) / 4) / 100);
+  }
+  // The script's pass decodes two tokens for a model outside its Qwen/m1 list and biases the file's gold letters
+  // (A, B, C across both names), so a recovered answer is at most two characters drawn from what the model wrote.
+  for (const x of stored.filter((y) => y.recovered === 1)) assert.ok((x.answer ?? '').length <= 2 && x.text.length >= 0, `recovered ${JSON.stringify(x.answer)}`);
+  const settings = new Database(db, { readonly: true });
+  try {
+    const s = JSON.parse((settings.prepare('SELECT settings FROM eval_runs').get() as { settings: string }).settings) as { recoveryMethod: string; promptMode: string };
+    assert.deepEqual([s.recoveryMethod, s.promptMode], ['logit-bias', 'base']);
+  } finally {
+    settings.close();
+  }
+});
+
 test('medssr eval names what is wrong: missing model, malformed dataset', { skip, timeout: 60_000 }, async () => {
   const db = path.join(dir, 'bad.db');
   const noModel = await medssr(['eval', '--model', path.join(dir, 'nope.gguf'), '--dataset', dataset, '--db', db]);
@@ -116,6 +148,8 @@ test('an evaluation job cancelled midway resumes without redoing stored generati
       threads: 1,
       adapterScale: 1,
       recovery: true,
+      recoveryMethod: 'grammar',
+      promptMode: 'auto',
       parallel: 0,
     });
     await new Promise<void>((resolve) => {

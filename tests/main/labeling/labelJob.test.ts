@@ -95,9 +95,16 @@ test('label, cancel midway, resume without redoing labelled questions', { skip, 
         assert.ok(s.extracted && ['A', 'B', 'C', 'D'].includes(s.extracted), `sample answer ${s.extracted}`);
         if (s.recovered) assert.match(s.text, /The answer is [A-D]$/);
       }
+      // Written votes and recovered letters are counted apart and together cover every sample.
       const votes = Object.values(l.votes).reduce((x, y) => x + y, 0);
-      assert.equal(votes, 3);
-      if (l.tie) assert.equal(l.label, null);
+      const recovered = Object.values(l.recovered).reduce((x, y) => x + y, 0);
+      assert.equal(votes, l.samples.filter((s) => !s.recovered).length);
+      assert.equal(recovered, l.samples.filter((s) => s.recovered).length);
+      assert.equal(votes + recovered, 3);
+      assert.equal(l.written, votes);
+      assert.equal(l.rarelyAnswered, votes * 2 < 3);
+      if (votes === 0) assert.deepEqual([l.label, l.voteShare], [null, null], 'nothing written: no label, no share');
+      else if (l.tie) assert.equal(l.label, null);
       else assert.equal(l.voteShare, Math.max(...Object.values(l.votes)) / 3);
     }
   } finally {

@@ -100,7 +100,7 @@ function fixtureLabel(q: StoredQuestion): PseudoLabel {
     index,
     text: `Reasoning ${index + 1}: the findings point to the option ${l}. The answer is ${l}.`,
     extracted: l,
-    recovered: index === 7,
+    recovered: false,
     tokens: 40,
   }));
   const top = Math.max(...Object.values(counts));
@@ -108,8 +108,12 @@ function fixtureLabel(q: StoredQuestion): PseudoLabel {
     questionId: q.id,
     label: tie ? null : majority,
     votes: counts,
+    recovered: {},
     voteShare: top / 8,
     tie,
+    written: 8,
+    sampleCount: 8,
+    rarelyAnswered: false,
     agreesWithIntended: tie ? null : majority === intended,
     samples,
   };

@@ -145,7 +145,7 @@ describe('review service', () => {
     // A later labelling run (here: seq 9, unlabelled so far) shows up the next time the queue opens.
     const labels = new LabelingRepo(db);
     const run = labels.createRun({ datasetId: ds, modelPath: '/m.gguf', adapterPath: null, settings: {}, jobId: null });
-    labels.saveLabel(run.id, ds, 9, { questionId: 'fx-000010', label: 'B', votes: { B: 8 }, voteShare: 1, tie: false, agreesWithIntended: false, samples: [] }, 0);
+    labels.saveLabel(run.id, ds, 9, { questionId: 'fx-000010', label: 'B', votes: { B: 8 }, recovered: {}, voteShare: 1, tie: false, written: 8, sampleCount: 8, rarelyAnswered: false, agreesWithIntended: false, samples: [] }, 0);
     const row = svc.queue({ filter: filter(ds, { search: 'Case 10:' }), order: 'created', offset: 0, limit: 5 }).rows[0];
     assert.deepEqual([row?.seq, row?.voteShare], [9, 1]);
   });

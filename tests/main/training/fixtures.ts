@@ -39,7 +39,7 @@ export function seedLabelledDataset(db: Db, name: string, n: number): { datasetI
   const run = labels.createRun({ datasetId: d.id, modelPath: 'fake.gguf', adapterPath: null, settings: {}, jobId: null });
   for (const q of questions) {
     const share = [1, 0.75, 0.5, 0.25][q.seq % 4] as number;
-    labels.saveLabel(run.id, d.id, q.seq, { questionId: q.id, label: q.intendedAnswer, votes: { [q.intendedAnswer]: share * 4 }, voteShare: share, tie: false, agreesWithIntended: true, samples: [] }, 10);
+    labels.saveLabel(run.id, d.id, q.seq, { questionId: q.id, label: q.intendedAnswer, votes: { [q.intendedAnswer]: share * 4 }, recovered: {}, voteShare: share, tie: false, written: share * 4, sampleCount: 4, rarelyAnswered: share < 0.5, agreesWithIntended: true, samples: [] }, 10);
   }
   labels.completeRun(run.id);
   return { datasetId: d.id };

@@ -13,6 +13,10 @@ import { after, test } from 'node:test';
 import { parseInput } from '../../../api/contract.js';
 import type { EvalRunSummary } from '../../../api/evaluation.js';
 import { createApp } from '../../../main/app/index.js';
+import type { Db } from '../../../main/platform/db/open.js';
+import { LabelingRepo } from '../../../main/labeling/index.js';
+import { SynthesisRepo } from '../../../main/synthesis/index.js';
+import { majorityVote } from '../../../main/labeling/vote.js';
 import type { TrainResult } from '../../../main/training/session.js';
 import { findTrainerBinary } from '../../../main/training/trainerProcess.js';
 import { medssrArgv } from '../../helpers/cli.js';
@@ -49,6 +53,14 @@ test('synthesize 50 → label → stage 1 → stage 2 → evaluate before and af
     const labDone = await jobs.waitFor(lab.id);
     assert.equal(labDone.state, 'completed', labDone.error ?? '');
     phase('labelling');
+
+    // stories260K writes stories, never "The answer is X": its labels have no written vote, so stage 1 is refused
+    // and says why. A model that answers is simulated below by written votes stored for the same questions.
+    await assert.rejects(
+      async () => h['training.start'](parseInput('training.start', { name: 'no-votes', modelPath: model, stage1: { dataset: 'pipeline', minVoteShare: 0.3 } })),
+      /no sample wrote an answer \(recovered letters are not votes\)/,
+    );
+    scriptWrittenVotes(app.context.db, 'pipeline');
 
     // Stage 2: human-labelled questions in MedSSR's format (a slice of MedQA, gold answers).
     const medqa = JSON.parse(readFileSync(sharedPath('data', 'benchmarks', 'test_short_medqa.json'), 'utf8')) as unknown[];
@@ -110,3 +122,18 @@ test('synthesize 50 → label → stage 1 → stage 2 → evaluate before and af
   assert.equal(exported.format, 'parquet');
   assert.ok(exported.files.some((f) => f.endsWith('stage2_train.parquet')));
 });
+
+/** Written votes for every accepted question (the intended answer 2 of 2 times), in a new labelling run. */
+function scriptWrittenVotes(db: Db, dataset: string): void {
+  const synth = new SynthesisRepo(db);
+  const d = synth.find(dataset);
+  assert.ok(d);
+  const labels = new LabelingRepo(db);
+  const run = labels.createRun({ datasetId: d.id, modelPath: 'scripted', adapterPath: null, settings: {}, jobId: null });
+  for (const q of synth.questions(d.id, 'accepted')) {
+    const samples = [0, 1].map((index) => ({ index, text: `The answer is ${q.intendedAnswer}`, extracted: q.intendedAnswer, recovered: false, tokens: 4 }));
+    const v = majorityVote(samples);
+    labels.saveLabel(run.id, d.id, q.seq, { questionId: q.id, label: v.label, votes: v.votes, recovered: v.recovered, voteShare: v.voteShare, tie: v.tie, written: v.written, sampleCount: v.samples, rarelyAnswered: v.rarelyAnswered, agreesWithIntended: true, samples }, 8);
+  }
+  labels.completeRun(run.id);
+}

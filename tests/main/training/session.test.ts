@@ -120,6 +120,39 @@ describe('training orchestration (fake trainer)', () => {
     }
   });
 
+  test('stage 2 is a second training by default: stage 1\'s adapter, fresh optimizer, its own schedule and warm-up', async () => {
+    const settings = { stage1Steps: 5, stage2Steps: 3, checkpointEvery: 2, promptsPerStep: 2, groupSize: 4, heldOut: 2, evalEvery: 0, schedule: 'cosine' as const, warmupSteps: 2, lr: 0.01 };
+    const runs: Record<string, { updates: number; lr: number; stage: number }[]> = {};
+    for (const mode of ['fresh', 'continue'] as const) {
+      const engines: ScriptedEngine[] = [];
+      const { db, jobs, handlers } = open(dbFile, engines);
+      try {
+        const { jobId } = await handlers['training.start'](parseInput('training.start', input({ name: `stages-${mode}`, settings: { ...settings, stage2Optimizer: mode } })));
+        const job = await jobs.waitFor(jobId);
+        assert.equal(job.state, 'completed', job.error ?? '');
+        const repo = new TrainingRepo(db);
+        const runId = (job.result as TrainResult).runId;
+        assertSeries(repo, runId, 8, 5);
+        runs[mode] = repo.steps(runId).map((s) => ({ updates: Number(s.metrics.updates), lr: Number(s.metrics.lr), stage: s.stage }));
+        const logs = repo.logs(runId).map((l) => l.message);
+        assert.equal(logs.some((m) => m.includes("Stage 2 starts as a new training from stage 1's adapter step-5.gguf")), mode === 'fresh');
+      } finally {
+        await jobs.close();
+        db.close();
+      }
+    }
+    // Native lr_at: warm-up (u+1)/(w+1) for u < w, then cosine over the rest of the training's own steps.
+    const lrAt = (u: number, total: number) => (u < 2 ? (0.01 * (u + 1)) / 3 : 0.01 * 0.5 * (1 + Math.cos((Math.PI * Math.min(1, (u - 2) / Math.max(1, total - 2))))));
+    const fresh = runs.fresh!;
+    assert.deepEqual(fresh.map((s) => s.updates), [1, 2, 3, 4, 5, 1, 2, 3], 'stage 2 counts its own updates');
+    fresh.forEach((s, i) => assert.ok(Math.abs(s.lr - (s.stage === 1 ? lrAt(i, 5) : lrAt(i - 5, 3))) < 1e-12, `fresh step ${i + 1}: lr ${s.lr}`));
+    const cont = runs.continue!;
+    assert.deepEqual(cont.map((s) => s.updates), [1, 2, 3, 4, 5, 6, 7, 8], 'one optimizer across both stages');
+    cont.forEach((s, i) => assert.ok(Math.abs(s.lr - lrAt(i, 8)) < 1e-12, `continue step ${i + 1}: lr ${s.lr}`));
+    // With continue, stage 2 runs in the schedule's tail; fresh gives it the full schedule.
+    assert.ok(cont[6]!.lr < fresh[6]!.lr, `continue ${cont[6]!.lr} < fresh ${fresh[6]!.lr} at stage-2 step 2`);
+  });
+
   test('a trainer crash resumes from the last checkpoint without a gap or a duplicate', async () => {
     const engines: ScriptedEngine[] = [];
     const { db, jobs, handlers } = open(dbFile, engines);
@@ -137,8 +170,9 @@ describe('training orchestration (fake trainer)', () => {
       const logs = repo.logs(result.runId).map((l) => l.message);
       assert.ok(logs.some((m) => m.includes('restarting from the last checkpoint')));
       assert.ok(logs.some((m) => m.includes('Resumed from checkpoint at step 2')));
-      // The resumed trainer continued the update count of the checkpoint: update n is step n.
-      for (const s of repo.steps(result.runId)) assert.equal(s.metrics.updates, s.step);
+      // The resumed trainer continued the update count of the checkpoint: update n is step n of its stage (stage 2
+      // is a training of its own by default, counting from its first step).
+      for (const s of repo.steps(result.runId)) assert.equal(s.metrics.updates, s.stage === 1 ? s.step : s.stageStep);
     } finally {
       delete process.env.FAKE_TRAINER_CRASH_AT;
       delete process.env.FAKE_TRAINER_CRASH_MARK;
@@ -177,7 +211,7 @@ describe('training orchestration (fake trainer)', () => {
       assert.equal(job.state, 'completed', job.error ?? '');
       const repo2 = new TrainingRepo(app.db);
       assertSeries(repo2, runId, 10, 6);
-      for (const s of repo2.steps(runId)) assert.equal(s.metrics.updates, s.step);
+      for (const s of repo2.steps(runId)) assert.equal(s.metrics.updates, s.stage === 1 ? s.step : s.stageStep);
       assert.equal(repo2.run(runId)?.state, 'completed');
     } finally {
       delete process.env.FAKE_TRAINER_STEP_MS;

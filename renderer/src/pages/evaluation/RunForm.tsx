@@ -1,5 +1,5 @@
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import { Alert, Box, Button, LinearProgress, Stack, TextField, Tooltip, Typography } from '@mui/material';
+import { Alert, Box, Button, LinearProgress, MenuItem, Stack, TextField, Tooltip, Typography } from '@mui/material';
 import { useApi } from '../../api/ApiContext.js';
 import { AdapterPathField } from '../../components/AdapterPathField.js';
 import { useConfirm } from '../../components/ConfirmDialog.js';
@@ -37,6 +37,10 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
   const sized = defaultMaxTokens(model?.contextLength);
   const maxTokens = maxTokensEdited ? maxTokensText : String(sized);
   const overContext = model?.contextLength && intOrUndefined(maxTokens) !== undefined && (intOrUndefined(maxTokens) as number) >= model.contextLength;
+  const isPromptMode = (v: unknown): v is 'auto' | 'chat' | 'base' => v === 'auto' || v === 'chat' || v === 'base';
+  const isRecovery = (v: unknown): v is 'grammar' | 'logit-bias' | 'off' => v === 'grammar' || v === 'logit-bias' || v === 'off';
+  const [promptMode, setPromptMode] = usePersistentState<'auto' | 'chat' | 'base'>('evaluation.promptMode', 'auto', isPromptMode);
+  const [recovery, setRecovery] = usePersistentState<'grammar' | 'logit-bias' | 'off'>('evaluation.recovery', 'grammar', isRecovery);
 
   const start = () =>
     startJob(() =>
@@ -47,6 +51,9 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
         generations: intOrUndefined(generations) ?? 4,
         ...(intOrUndefined(limit) ? { limit: intOrUndefined(limit) } : {}),
         sampling: { maxTokens: intOrUndefined(maxTokens) ?? sized },
+        promptMode,
+        recovery: recovery !== 'off',
+        ...(recovery !== 'off' ? { recoveryMethod: recovery } : {}),
       }),
     );
 
@@ -79,8 +86,36 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
           helperText={overContext ? `≥ the model's context (${model?.contextLength})` : maxTokensEdited ? ' ' : model?.contextLength ? 'sized to the model' : 'MedSSR default'}
           slotProps={{ htmlInput: { 'data-testid': 'eval-max-tokens' } }}
         />
+        <TextField
+          select
+          size="small"
+          label="Prompt"
+          value={promptMode}
+          onChange={(e) => setPromptMode(e.target.value as typeof promptMode)}
+          sx={{ width: 130 }}
+          helperText={promptMode === 'auto' ? 'COT if "base" in name' : undefined}
+          slotProps={{ htmlInput: { 'data-testid': 'eval-prompt-mode' } }}
+        >
+          <MenuItem value="auto">auto</MenuItem>
+          <MenuItem value="chat">chat template</MenuItem>
+          <MenuItem value="base">COT template</MenuItem>
+        </TextField>
+        <TextField
+          select
+          size="small"
+          label="Recovery"
+          value={recovery}
+          onChange={(e) => setRecovery(e.target.value as typeof recovery)}
+          sx={{ width: 150 }}
+          helperText={recovery === 'logit-bias' ? 'as MedSSR’s script' : recovery === 'grammar' ? 'question’s letters' : undefined}
+          slotProps={{ htmlInput: { 'data-testid': 'eval-recovery' } }}
+        >
+          <MenuItem value="grammar">grammar</MenuItem>
+          <MenuItem value="logit-bias">logit bias +100</MenuItem>
+          <MenuItem value="off">off</MenuItem>
+        </TextField>
         <Typography variant="caption" color="text.secondary" sx={{ flex: 1, minWidth: 200, pt: 1.25 }}>
-          temperature 0.6 · top-p 0.95 · top-k 20 · recovery pass on
+          temperature 0.6 · top-p 0.95 · top-k 20
         </Typography>
         {running ? (
           <Button

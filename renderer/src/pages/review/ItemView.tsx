@@ -104,7 +104,7 @@ export function AnswerBox({ title, letter, detail, color, testId }: { title: str
 /** Re-renders only for another item: onPick reads the current item itself, so a newer callback changes nothing. */
 export const ItemView = memo(function ItemView({ item, onPick }: { item: ReviewItem; onPick(letter: string): void }) {
   const pl = item.pseudoLabel;
-  const sampleCount = pl ? Object.values(pl.votes).reduce((a, b) => a + b, 0) : 0;
+  const sampleCount = pl?.sampleCount ?? 0;
   const top = pl ? Math.max(0, ...Object.values(pl.votes)) : 0;
   const stemPhenotypes = item.source.facts.filter((f) => f.inStem).map((f) => f.value);
   const chosen = item.mine?.answer ?? null;
@@ -165,15 +165,16 @@ export const ItemView = memo(function ItemView({ item, onPick }: { item: ReviewI
         <AnswerBox
           title="Pseudo-label (model majority)"
           letter={pl?.label ?? null}
-          detail={pl ? (pl.tie ? `tie (${top}/${sampleCount} each)` : `${top}/${sampleCount} votes · share ${pl.voteShare.toFixed(2)}`) : 'not labelled yet'}
+          detail={pl ? pseudoLabelDetail(pl, top) : 'not labelled yet'}
           color="primary.main"
           testId="pseudo-label"
         />
       </Stack>
 
       {pl && (
-        <Section title={`Votes (${sampleCount} samples)`}>
+        <Section title={`Votes (${pl.written} of ${sampleCount} samples wrote an answer)`}>
           <HistogramSlot item={item} />
+          <RecoveredLine recovered={pl.recovered} />
         </Section>
       )}
 
@@ -288,5 +289,26 @@ export const ItemView = memo(function ItemView({ item, onPick }: { item: ReviewI
 function HistogramSlot({ item }: { item: ReviewItem }) {
   const pl = item.pseudoLabel;
   if (!pl) return null;
-  return <VoteHistogram letters={item.options.map((o) => o.letter)} votes={pl.votes} pseudoLabel={pl.label} intended={item.intendedAnswer} />;
+  return <VoteHistogram letters={item.options.map((o) => o.letter)} votes={pl.votes} recovered={pl.recovered} pseudoLabel={pl.label} intended={item.intendedAnswer} />;
+}
+
+type ItemLabel = NonNullable<ReviewItem['pseudoLabel']>;
+
+/** The share is of written answers only; a label resting on few of them says so. */
+function pseudoLabelDetail(pl: ItemLabel, top: number): string {
+  if (pl.voteShare === null) return `the model wrote no answer in ${pl.sampleCount} samples`;
+  if (pl.tie) return `tie (${top}/${pl.sampleCount} each)`;
+  const rare = pl.rarelyAnswered ? ` · model rarely answered (${pl.written}/${pl.sampleCount} wrote one)` : '';
+  return `${top}/${pl.sampleCount} written votes · share ${pl.voteShare.toFixed(2)}${rare}`;
+}
+
+function RecoveredLine({ recovered }: { recovered: Record<string, number> }) {
+  const entries = Object.entries(recovered).sort((a, b) => a[0].localeCompare(b[0]));
+  if (entries.length === 0) return null;
+  const n = entries.reduce((s, [, c]) => s + c, 0);
+  return (
+    <Typography variant="caption" color="text.secondary" data-testid="recovered-letters">
+      {`Recovered by the constrained pass (not votes): ${n} — ${entries.map(([l, c]) => `${l}×${c}`).join(', ')}`}
+    </Typography>
+  );
 }

@@ -32,7 +32,7 @@ export function QuestionTable({ page }: { page: QuestionPage }) {
               </TableCell>
               <TableCell>{q.intendedAnswer}</TableCell>
               <TableCell>
-                {q.pseudoLabel ? `${q.pseudoLabel.label ?? 'tie'} (${Math.round(q.pseudoLabel.voteShare * 100)}%)` : '—'}
+                {q.pseudoLabel ? (q.pseudoLabel.voteShare === null ? 'no written answer' : `${q.pseudoLabel.label ?? 'tie'} (${Math.round(q.pseudoLabel.voteShare * 100)}%)`) : '—'}
               </TableCell>
               <TableCell>{q.status === 'accepted' ? <Chip size="small" label="accepted" color="success" variant="outlined" /> : <Chip size="small" label={q.rejectReason ?? 'rejected'} color="warning" variant="outlined" />}</TableCell>
             </TableRow>

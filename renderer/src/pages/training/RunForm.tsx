@@ -45,6 +45,7 @@ const numericFields: { key: NumericKey; label: string; step?: number }[] = [
   { key: 'loraAlpha', label: 'LoRA alpha' },
   { key: 'epsilonLow', label: 'ε low', step: 0.01 },
   { key: 'epsilonHigh', label: 'ε high', step: 0.01 },
+  { key: 'ppoEpochs', label: 'PPO epochs (updates per batch)' },
   { key: 'beta', label: 'β (KL)', step: 0.001 },
   { key: 'maxCompletionTokens', label: 'Max completion tokens' },
   { key: 'temperature', label: 'Temperature', step: 0.1 },
@@ -248,6 +249,13 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
                 </MenuItem>
               ))}
             </TextField>
+            <TextField select size="small" label="Stage 2 optimizer" value={settings.stage2Optimizer} onChange={(e) => set('stage2Optimizer', e.target.value as TrainSettings['stage2Optimizer'])}>
+              <MenuItem value="fresh">fresh (own schedule, warm-up)</MenuItem>
+              <MenuItem value="continue">continue stage 1&apos;s</MenuItem>
+            </TextField>
+            <Typography variant="caption" color="text.secondary" data-testid="epsilon-note" sx={{ gridColumn: '1 / -1' }}>
+              ε low/high clip the ratio to the rollout policy only with PPO epochs &gt; 1; with 1 update per batch they have no effect (rollout log-probs from llama.cpp are after temperature/top-k/top-p, so they are not used as old log-probs).
+            </Typography>
             <TextField select size="small" label="LR schedule" value={settings.schedule} onChange={(e) => set('schedule', e.target.value as TrainSettings['schedule'])}>
               <MenuItem value="constant">constant</MenuItem>
               <MenuItem value="cosine">cosine</MenuItem>
