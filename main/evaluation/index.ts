@@ -2,4 +2,4 @@
 export { evaluationModule, type EvaluationExports } from './module.js';
 export type { EvaluateJobResult } from './evaluateJob.js';
 export { cliSetResult, scriptLogEntry } from './results.js';
-export { parseBenchmarkText, BenchmarkFormatError } from './benchmarkFile.js';
+export { parseBenchmarkText, BenchmarkFormatError } from '../platform/benchmarkFile.js';

@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../platform/atomicFile.js';
 import type { Db } from '../platform/db/open.js';
 import { EvaluationRepo } from './store.js';
 import { checkReadablePath } from '../platform/safePath.js';
-import { parseBenchmarkText } from './benchmarkFile.js';
+import { parseBenchmarkText } from '../platform/benchmarkFile.js';
 import { compareOutcome } from './metrics.js';
 import { runSummary } from './results.js';
 import { csvLine } from './csv.js';

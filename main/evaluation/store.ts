@@ -1,6 +1,6 @@
 /** SQL for benchmark sets, evaluation runs and their generations. */
 import type { BenchmarkOption, BenchmarkSummary, EvalGeneration, EvalRunSummary } from '../../api/evaluation.js';
-import type { ParsedBenchmarkSet } from './benchmarkFile.js';
+import type { ParsedBenchmarkSet } from '../platform/benchmarkFile.js';
 import { unfinishedRunState } from '../platform/jobs/runState.js';
 import { JobsRepo } from '../platform/jobs/store.js';
 import type { Db } from '../platform/db/open.js';

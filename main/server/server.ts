@@ -144,6 +144,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     }
     if (auth && (await auth.route(req, res, name, () => readJsonBody(req)))) return;
+    // Without a login (loopback) the page still asks; answering plainly keeps a 405 out of every page load.
+    if (!auth && name === 'auth/session' && req.method === 'GET') {
+      sendJson(res, 200, { ok: true, result: { authRequired: false, reviewer: null, csrfToken: null } });
+      return;
+    }
     const gate = auth?.authorize(req, name) ?? null;
     if (gate && !gate.ok) {
       sendError(res, gate.status, gate.error);

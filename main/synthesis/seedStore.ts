@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../platform/db/open.js';
-import { parseBenchmarkText } from '../evaluation/index.js';
+import { parseBenchmarkText } from '../platform/benchmarkFile.js';
 
 export interface SeedQuestion {
   /** `<set>:<external id>`: the id a synthetic question's `seedId` names. */

@@ -3,15 +3,17 @@
  * wrote it. Each rule reads the stem itself (age and sex as written) and the structured facts the generator
  * says it used; a failing rule gives the reason kept on the rejected question.
  */
-import type { CheckResult, QuestionType } from '../../../api/synthesis.js';
+import type { CheckResult, QuestionType, SynthQuestion } from '../../../api/synthesis.js';
 import type { SynthDisorder } from '../disorderFacts.js';
 import { contentWords, exclusiveFindings, generalises, isSelfReported, labelLikeProblem, SELF_REPORT_MIN_YEARS, sexOfFinding, formatAge, minimumAge, WordSet } from '../clinical/findings.js';
 import { familyPatternProblem, patternModes, type FamilyPattern } from '../clinical/familyHistory.js';
 import { onsetRange, readPatient } from '../clinical/patient.js';
 import { fitsWorse } from '../fit.js';
 import type { KnowledgeIndex } from '../knowledgeIndex.js';
-import type { Draft } from '../templateGenerator.js';
 import { admissibleFindings, ANCHOR_WEIGHT, FREQUENT_WEIGHT, RARE_WEIGHT } from '../vignette.js';
+
+/** A question before it is stored (the template generator's draft). */
+type Draft = Omit<SynthQuestion, 'id' | 'status' | 'rejectReason'>;
 
 /** What a generator says it put into the question, judged beside the text. */
 export interface CheckFacts {

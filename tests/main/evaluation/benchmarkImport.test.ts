@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { openAppDatabase } from '../../../main/app/index.js';
-import { BenchmarkFormatError, parseBenchmarkText, parseOptions } from '../../../main/evaluation/benchmarkFile.js';
+import { BenchmarkFormatError, parseBenchmarkText, parseOptions } from '../../../main/platform/benchmarkFile.js';
 import { EvaluationService } from '../../../main/evaluation/service.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
 
