@@ -8,7 +8,7 @@ import { evaluateInputSchema, type EvaluateInput, type SetResult } from '../../a
 import type { Db } from '../platform/db/open.js';
 import { EvaluationRepo } from './store.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
-import { assertModelLoadable, GenerationContext, loadModel, throughput, type Throughput } from '../llm/index.js';
+import { assertModelLoadable, forEachInFlight, GenerationContext, loadModel, questionsInFlight, throughput, throughputMessage, type Throughput } from '../llm/index.js';
 import { evaluateQuestion } from './evaluator.js';
 import { fileGroups, fileLetters, runFileResults, runResults } from './results.js';
 import { RECOVERY_LOGIT_BIAS, recoveryBiasTokens, recoveryMaxTokens, resolvePromptMode, type ResolvedPromptMode } from './protocol.js';
@@ -96,7 +96,8 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
         // the header is validated first so a malformed file is refused before llama.cpp reads it.
         await assertModelLoadable(modelPath);
         const loaded = await loadModel(modelPath);
-        prompt = resolvePromptMode(params.promptMode, modelName, Boolean(loaded.summary.chatTemplate));
+        const resolved = resolvePromptMode(params.promptMode, modelName, Boolean(loaded.summary.chatTemplate));
+        prompt = resolved;
         const model = loaded.model;
         // Hugging Face's encode adds BOS where the tokenizer does; the GGUF says where.
         const encode = (text: string): Token[] => {
@@ -108,7 +109,7 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
         if (params.recoveryMethod === 'logit-bias') for (const [id, letters] of lettersOfSet) biasBySet.set(id, recoveryBiasTokens(encode, letters, modelName));
         try {
           const gen = await GenerationContext.create(loaded, {
-            promptMode: prompt.mode,
+            promptMode: resolved.mode,
             sequences: params.parallel > 0 ? params.parallel : params.generations,
             ...(params.threads ? { threads: params.threads } : {}),
             // Room for the longest benchmark prompts plus a full-length answer and its recovery suffix (capped by
@@ -120,10 +121,12 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
           threads = gen.threads;
           const doneBefore = done;
           try {
-            for (const { set, questions } of work) {
-              for (const q of questions) {
-                if (ctx.signal.aborted) break;
-                if (q.missing.length === 0) continue;
+            const items = work.flatMap(({ set, questions }) => questions.filter((q) => q.missing.length > 0).map((q) => ({ set, q })));
+            // Several questions in flight keep every sequence busy; each question's generations are saved as it ends.
+            await forEachInFlight(
+              items,
+              questionsInFlight(gen.parallel, params.generations),
+              async ({ set, q }) => {
                 const outcome = await evaluateQuestion(gen, q, {
                   missing: q.missing,
                   sampling: params.sampling,
@@ -134,20 +137,21 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
                   ...(params.recoveryMethod === 'logit-bias'
                     ? { logitBias: { tokens: biasBySet.get(set.id) ?? [], bias: RECOVERY_LOGIT_BIAS, maxTokens: recoveryMaxTokens(modelName) } }
                     : {}),
-                  fallbackPrompt: prompt.fallback,
+                  fallbackPrompt: resolved.fallback,
                   modelName,
                   seedBase: params.sampling.seed + q.seq * 1009,
                   signal: ctx.signal,
                 });
-                if (ctx.signal.aborted) break;
+                if (ctx.signal.aborted) return;
                 repo.saveGenerations(run.id, set.id, q.seq, outcome.generations);
                 tokens += outcome.tokens;
                 generationsDone += outcome.generations.length;
                 done++;
-                const secs = Math.max((Date.now() - started) / 1000, 1e-3);
-                ctx.progress({ done, total, unit: 'questions', message: `${set.name}: ${Math.round(tokens / secs)} tokens/s, ${gen.parallel} parallel sequences` });
-              }
-            }
+                rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
+                ctx.progress({ done, total, unit: 'questions', message: `${set.name}: ${throughputMessage(rate)}, ${gen.parallel} parallel sequences` });
+              },
+              () => ctx.signal.aborted,
+            );
             rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
           } finally {
             await gen.dispose();

@@ -84,10 +84,24 @@ export function voteColumns(r: RawVoteColumns): Pick<PseudoLabel, 'label' | 'vot
 
 export class LabelingRepo {
   private readonly samples: Statement;
+  private readonly insertLabel: Statement;
+  private readonly insertSample: Statement;
+  private readonly latestOne: Statement;
+  private readonly labelled: Statement;
+  private readonly stamp: Statement;
   private readonly jobs: JobsRepo;
 
+  // Prepared once: saving a label runs per labelled question, and the stamp and latest label per Review read.
   constructor(private readonly db: Db) {
     this.samples = db.prepare('SELECT idx, text, extracted, recovered, tokens FROM lab_samples WHERE run_id = ? AND question_seq = ? ORDER BY idx');
+    this.insertLabel = db.prepare(
+      `INSERT INTO lab_labels (run_id, dataset_id, question_seq, label, votes, recovered, vote_share, tie, written, sample_count, agrees, tokens, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertSample = db.prepare(`INSERT INTO lab_samples (run_id, question_seq, idx, text, extracted, recovered, tokens) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.latestOne = db.prepare('SELECT * FROM lab_labels WHERE dataset_id = ? AND question_seq = ? ORDER BY run_id DESC LIMIT 1');
+    this.labelled = db.prepare('SELECT COUNT(DISTINCT question_seq) FROM lab_labels WHERE dataset_id = ?').pluck();
+    this.stamp = db.prepare(`SELECT COUNT(*) || ':' || IFNULL(MAX(run_id), 0) FROM lab_labels WHERE dataset_id = ?`).pluck();
     this.jobs = new JobsRepo(db);
   }
 
@@ -114,14 +128,9 @@ export class LabelingRepo {
 
   /** One question's label and all its samples, together or not at all. */
   saveLabel(runId: number, datasetId: number, seq: number, label: PseudoLabel, tokens: number): void {
-    const insertLabel = this.db.prepare(
-      `INSERT INTO lab_labels (run_id, dataset_id, question_seq, label, votes, recovered, vote_share, tie, written, sample_count, agrees, tokens, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertSample = this.db.prepare(`INSERT INTO lab_samples (run_id, question_seq, idx, text, extracted, recovered, tokens) VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
-      insertLabel.run(runId, datasetId, seq, label.label, JSON.stringify(label.votes), JSON.stringify(label.recovered), label.voteShare ?? 0, label.tie ? 1 : 0, label.written, label.sampleCount, label.agreesWithIntended === null ? null : label.agreesWithIntended ? 1 : 0, tokens, new Date().toISOString());
-      for (const s of label.samples) insertSample.run(runId, seq, s.index, s.text, s.extracted, s.recovered ? 1 : 0, s.tokens);
+      this.insertLabel.run(runId, datasetId, seq, label.label, JSON.stringify(label.votes), JSON.stringify(label.recovered), label.voteShare ?? 0, label.tie ? 1 : 0, label.written, label.sampleCount, label.agreesWithIntended === null ? null : label.agreesWithIntended ? 1 : 0, tokens, new Date().toISOString());
+      for (const s of label.samples) this.insertSample.run(runId, seq, s.index, s.text, s.extracted, s.recovered ? 1 : 0, s.tokens);
     })();
   }
 
@@ -149,18 +158,18 @@ export class LabelingRepo {
 
   /** The most recent label of one question, with its samples. */
   latestLabel(datasetId: number, seq: number): StoredLabel | null {
-    const r = this.db.prepare('SELECT * FROM lab_labels WHERE dataset_id = ? AND question_seq = ? ORDER BY run_id DESC LIMIT 1').get(datasetId, seq) as RawLabel | undefined;
+    const r = this.latestOne.get(datasetId, seq) as RawLabel | undefined;
     return r ? this.toLabel(r, true) : null;
   }
 
   /** How many questions of a dataset have a label. */
   labelledCount(datasetId: number): number {
-    return this.db.prepare('SELECT COUNT(DISTINCT question_seq) FROM lab_labels WHERE dataset_id = ?').pluck().get(datasetId) as number;
+    return this.labelled.get(datasetId) as number;
   }
 
   /** Changes whenever a label is added to the dataset (a new run or another labelled question). */
   labelStamp(datasetId: number): string {
-    return this.db.prepare(`SELECT COUNT(*) || ':' || IFNULL(MAX(run_id), 0) FROM lab_labels WHERE dataset_id = ?`).pluck().get(datasetId) as string;
+    return this.stamp.get(datasetId) as string;
   }
 
   private toLabel(r: RawLabel, withSamples: boolean): StoredLabel {

@@ -6,6 +6,7 @@
 import type { ItemStatus } from '../../api/review.js';
 import type { QuestionOption } from '../../api/synthesis.js';
 import type { Db } from '../platform/db/open.js';
+import type { OutcomeRow } from './agreement.js';
 
 export interface ReviewedOutcome {
   datasetId: number;
@@ -19,16 +20,8 @@ export interface ReviewedOutcome {
   intendedAnswer: string;
 }
 
-interface RawOutcome {
-  datasetId: number;
-  seq: number;
-  status: ItemStatus;
-  answer: string | null;
-  pseudoLabel: string | null;
-  intendedAnswer: string;
-  stem: string | null;
-  options: string | null;
-}
+/** An outcome as the agreement report reads it, plus the reviewers' edit as stored (JSON options). */
+type RawOutcome = OutcomeRow & { stem: string | null; options: string | null };
 
 /**
  * Outcomes of every item of the given datasets (all when omitted), in dataset and question order. Items a

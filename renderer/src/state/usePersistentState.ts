@@ -41,4 +41,9 @@ export const isString = (v: unknown): v is string => typeof v === 'string';
 export const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 export const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 export const isNumberArray = (v: unknown): v is number[] => Array.isArray(v) && v.every(isNumber);
+/** A guard for one of a fixed list of strings (a select's options). */
+export const isOneOf =
+  <T extends string>(values: readonly T[]) =>
+  (v: unknown): v is T =>
+    typeof v === 'string' && (values as readonly string[]).includes(v);
 export const isNullableNumber = (v: unknown): v is number | null => v === null || isNumber(v);

@@ -5,7 +5,10 @@ import { AdapterPathField } from '../../components/AdapterPathField.js';
 import { useConfirm } from '../../components/ConfirmDialog.js';
 import { ModelPathField, useRegisteredModels } from '../../components/ModelPathField.js';
 import { useStartedJob } from '../../jobs/useStartedJob.js';
-import { isBoolean, isString, usePersistentState } from '../../state/usePersistentState.js';
+import { isBoolean, isOneOf, isString, usePersistentState } from '../../state/usePersistentState.js';
+
+const isPromptMode = isOneOf(['auto', 'chat', 'base'] as const);
+const isRecovery = isOneOf(['grammar', 'logit-bias', 'off'] as const);
 
 const intOrUndefined = (s: string): number | undefined => (s.trim() && Number.isInteger(Number(s)) ? Number(s) : undefined);
 
@@ -37,10 +40,8 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
   const sized = defaultMaxTokens(model?.contextLength);
   const maxTokens = maxTokensEdited ? maxTokensText : String(sized);
   const overContext = model?.contextLength && intOrUndefined(maxTokens) !== undefined && (intOrUndefined(maxTokens) as number) >= model.contextLength;
-  const isPromptMode = (v: unknown): v is 'auto' | 'chat' | 'base' => v === 'auto' || v === 'chat' || v === 'base';
-  const isRecovery = (v: unknown): v is 'grammar' | 'logit-bias' | 'off' => v === 'grammar' || v === 'logit-bias' || v === 'off';
-  const [promptMode, setPromptMode] = usePersistentState<'auto' | 'chat' | 'base'>('evaluation.promptMode', 'auto', isPromptMode);
-  const [recovery, setRecovery] = usePersistentState<'grammar' | 'logit-bias' | 'off'>('evaluation.recovery', 'grammar', isRecovery);
+  const [promptMode, setPromptMode] = usePersistentState('evaluation.promptMode', 'auto', isPromptMode);
+  const [recovery, setRecovery] = usePersistentState('evaluation.recovery', 'grammar', isRecovery);
 
   const start = () =>
     startJob(() =>

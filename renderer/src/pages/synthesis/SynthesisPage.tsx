@@ -126,7 +126,7 @@ export function SynthesisPage() {
             <TextField select size="small" label="Dataset" value={selected} onChange={(e) => setSelected(e.target.value)} sx={{ minWidth: 260 }} slotProps={{ htmlInput: { 'data-testid': 'dataset-select' } }}>
               {datasets.map((d) => (
                 <MenuItem key={`${d.name}@${d.version}`} value={`${d.name}@${d.version}`}>
-                  {d.name} v{d.version} — {d.accepted} questions{d.labelled ? `, ${d.labelled} labelled` : ''}
+                  {d.name} v{d.version} — {d.accepted} {d.accepted === 1 ? 'question' : 'questions'}{d.labelled ? `, ${d.labelled} labelled` : ''}
                 </MenuItem>
               ))}
             </TextField>

@@ -15,7 +15,7 @@ export interface AuthState {
   reviewer: Reviewer | null;
 }
 
-/** Asks the server whether it wants a login; a server without login (loopback) has no such route. */
+/** Asks the server whether it wants a login (a loopback server answers that it does not). */
 export async function loadAuthState(): Promise<AuthState> {
   let res: Response;
   try {
