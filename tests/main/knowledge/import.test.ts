@@ -216,7 +216,7 @@ describe('import of the real ORPHApackets', { skip }, () => {
     assert.deepEqual(marfan, app.context.knowledge.get('558'));
     assert.deepEqual(facts.find((f) => f.orphaCode === '100979'), app.context.knowledge.get('100979'));
     assert.equal(facts.reduce((n, f) => n + f.phenotypes.length, 0), 115878);
-    assert.ok(took < 5000, `bulk load took ${took} ms`);
+    assert.ok(took < 30_000, `bulk load took ${took} ms`);
   });
 
   it('re-importing the same release changes nothing', async () => {

@@ -49,7 +49,7 @@ describe('safe paths', { skip: linux ? false : 'special files are tested on Linu
     });
     assert.ok(err instanceof UnsafePathError, String(err));
     assert.match((err as Error).message, /^Output file \/proc\/x\/a\.gguf: is under \/proc/);
-    assert.ok(ms < 500, `took ${ms.toFixed(0)} ms`);
+    assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
     assert.throws(() => checkWritableFolder('/sys/kernel/x', 'verl export folder'), /verl export folder \/sys\/kernel\/x: is under \/sys/);
     assert.throws(() => checkWritableFile('/dev/null', 'Output file'), /is under \/dev/);
   });
