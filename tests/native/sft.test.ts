@@ -270,3 +270,19 @@ test('resume from a full checkpoint: the next updates equal the uninterrupted ru
     }
   });
 });
+
+test('GRPO step in full mode updates the weights themselves', { skip }, async () => {
+  await withTrainer(async (t) => {
+    await t.init(base({ optim: { lr: 1e-3 } }));
+    const prompt = seqs(81, 1, 6)[0] as number[];
+    const completions = randomSequences(82, 4, 8, VOCAB);
+    const probe = completions.map((c) => [...prompt, ...c]);
+    const before = await t.logprobs(probe);
+    const m = await t.step([{ prompt, completions, rewards: [1, 0, 0, 0] }]);
+    assert.equal(m.updates, 1);
+    assert.ok(Number.isFinite(m.loss) && (m.grad_norm ?? 0) > 0);
+    const after1 = await t.logprobs(probe);
+    const gain = (i: number): number => (after1[i] as number[]).reduce((s, x) => s + x, 0) - (before[i] as number[]).reduce((s, x) => s + x, 0);
+    assert.ok(gain(0) > 0 && gain(0) > gain(1), `the rewarded completion gains log-prob: ${gain(0)} vs ${gain(1)}`);
+  });
+});
