@@ -286,3 +286,27 @@ test('GRPO step in full mode updates the weights themselves', { skip }, async ()
     assert.ok(gain(0) > 0 && gain(0) > gain(1), `the rewarded completion gains log-prob: ${gain(0)} vs ${gain(1)}`);
   });
 });
+
+// tied output (the embedding's gradient comes from both ends), attention biases, per-head q/k norms
+for (const arch of ['qwen2', 'qwen3'] as const) {
+  test(`tiny ${arch} in full mode: sft gradcheck and learning`, { skip }, async () => {
+    await withTrainer(async (t) => {
+      const ready = await t.init(base({ model: tinyModel({ arch, nVocab: 512, seed: 4 }) }));
+      assert.equal(ready.nTrainable, ready.nParams);
+      const data = randomSequences(91, 2, 12, 512);
+      const r = (await t.request({ cmd: 'gradcheck', sequences: data, samples: 12, eps: 1e-2 }, 'gradcheck')) as unknown as {
+        checks: { tensor: string; analytic: number; numeric: number }[];
+      };
+      for (const c of r.checks) {
+        const e = Math.abs(c.analytic - c.numeric) / Math.max(Math.abs(c.analytic), Math.abs(c.numeric), 1e-8);
+        assert.ok(e <= 1e-2, `${c.tensor}: analytic ${c.analytic} vs numeric ${c.numeric}`);
+      }
+      const names = r.checks.map((c) => c.tensor);
+      if (arch === 'qwen2') assert.ok(names.some((n) => n.endsWith('.bias')), `a bias is among the checked: ${names.join(', ')}`);
+      const before = await t.loss(data);
+      for (let i = 0; i < 10; i++) await t.sft(data);
+      const after1 = await t.loss(data);
+      assert.ok(after1.loss < 0.5 * before.loss, `${before.loss} -> ${after1.loss}`);
+    });
+  });
+}
