@@ -16,7 +16,8 @@ export type PresetName = (typeof presetNames)[number];
 
 export const trainSettingsSchema = z
   .object({
-    backend: z.enum(['cpu', 'cuda']),
+    /** Where the trainer runs: 'auto' picks as node-llama-cpp's runtime would (see native/README.md). */
+    backend: z.enum(['auto', 'cpu', 'cuda', 'vulkan']),
     /** CPU threads for rollouts and the trainer (they run one after the other); 0 = chosen from the model size. */
     threads: z.number().int().min(0).max(256),
     seed: z.number().int().min(0).max(2 ** 31 - 1),
@@ -327,12 +328,30 @@ export const mergeAdapterSchema = z
     register: z.boolean().default(true),
   })
   .strict();
-export const exportVerlSchema = z.object({ runId: z.number().int().min(1), dir: z.string().min(1).max(4096) }).strict();
+/** Where the verl run will go: verl needs the cluster's shape written into its configuration. */
+export const exportVerlSchema = z
+  .object({
+    runId: z.number().int().min(1),
+    dir: z.string().min(1).max(4096),
+    /** GPUs on each node (trainer.n_gpus_per_node). */
+    gpusPerNode: z.number().int().min(1).max(64).default(1),
+    nnodes: z.number().int().min(1).max(1024).default(1),
+    /** vLLM tensor parallelism of the rollouts (rollout.tensor_model_parallel_size); must divide the GPUs of a node. */
+    tensorParallel: z.number().int().min(1).max(64).default(1),
+  })
+  .strict()
+  .refine((v) => v.gpusPerNode % v.tensorParallel === 0, { message: 'tensorParallel must divide gpusPerNode', path: ['tensorParallel'] });
 
 export interface VerlExport {
   dir: string;
   files: string[];
   format: 'parquet' | 'jsonl';
+  /** data.max_prompt_length written, and how the longest prompt was measured. */
+  maxPromptLength: number;
+  longestPromptTokens: number;
+  promptLengthBasis: string;
+  /** Everything verl will do differently from the local run (also in the export's README). */
+  warnings: string[];
 }
 
 export const estimateInputSchema = z

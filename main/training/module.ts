@@ -157,10 +157,10 @@ export function setupTraining(
         if (register) await registry.add(dest, { name: `${path.basename(run.modelPath, '.gguf')} + run ${a.runId} step ${a.step}` }).catch(badInput);
         return { path: merged.path, mergedTensors: merged.mergedTensors };
       },
-      'training.exportVerl': ({ runId, dir }) => {
+      'training.exportVerl': ({ runId, dir, gpusPerNode, nnodes, tensorParallel }) => {
         need(runId);
         try {
-          return exportVerl(ctx.db, runId, dir);
+          return exportVerl(ctx.db, runId, dir, { gpusPerNode, nnodes, tensorParallel });
         } catch (err) {
           badInput(err);
         }

@@ -85,16 +85,28 @@ export function registerTrainCommands(program: Command): void {
     .command('train-export')
     .description('Export a run for verl (--verl DIR), an adapter as GGUF (--adapter ID --out PATH), or merged into its base (--merge)')
     .option('--run <id>', 'training run id (with --verl)')
-    .option('--verl <dir>', 'write parquet datasets, GRPO configs, reward.py and run.sh here')
+    .option('--verl <dir>', 'write parquet datasets, GRPO configs, reward.py, run.sh and a README here')
+    .option('--gpus-per-node <n>', 'with --verl: GPUs per node of the verl cluster', '1')
+    .option('--nnodes <n>', 'with --verl: nodes of the verl cluster', '1')
+    .option('--tensor-parallel <n>', 'with --verl: vLLM tensor parallelism of the rollouts (divides --gpus-per-node)', '1')
     .option('--adapter <id>', 'adapter id (see train-runs / the Training page)')
     .option('--out <path>', 'adapter destination (.gguf file or folder)')
     .option('--merge', 'with --adapter: write the base model with the adapter merged in (full GGUF)', false)
     .option('--db <path>', 'database file')
-    .action(async (opts: { run?: string; verl?: string; adapter?: string; out?: string; merge?: boolean; db?: string }) => {
+    .action(async (opts: { run?: string; verl?: string; adapter?: string; out?: string; merge?: boolean; db?: string; gpusPerNode: string; nnodes: string; tensorParallel: string }) => {
       await withApp(opts, async (app) => {
         try {
           if (opts.verl && opts.run) {
-            const out = await app.handlers['training.exportVerl'](parseInput('training.exportVerl', { runId: Number(opts.run), dir: path.resolve(opts.verl) }));
+            const out = await app.handlers['training.exportVerl'](
+              parseInput('training.exportVerl', {
+                runId: Number(opts.run),
+                dir: path.resolve(opts.verl),
+                gpusPerNode: Number(opts.gpusPerNode),
+                nnodes: Number(opts.nnodes),
+                tensorParallel: Number(opts.tensorParallel),
+              }),
+            );
+            for (const w of out.warnings) process.stderr.write(`warning: ${w}\n`);
             process.stdout.write(`${JSON.stringify(out)}\n`);
           } else if (opts.adapter && opts.out && opts.merge) {
             const out = await app.handlers['training.mergeAdapter'](parseInput('training.mergeAdapter', { adapterId: Number(opts.adapter), path: path.resolve(opts.out) }));
