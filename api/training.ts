@@ -354,6 +354,30 @@ export interface VerlExport {
   warnings: string[];
 }
 
+/** A verl checkpoint's LoRA adapter (PEFT) brought back as a GGUF adapter of `base`, registered as an imported run. */
+export const importVerlSchema = z
+  .object({
+    /** A PEFT folder (adapter_model.safetensors + adapter_config.json), or verl's global_step_N / actor folder holding lora_adapter/. */
+    checkpoint: z.string().min(1).max(4096),
+    /** The base GGUF the adapter was trained on (the GGUF of the Hugging Face checkpoint verl trained). */
+    base: z.string().min(1).max(4096),
+    name: z.string().trim().min(1).max(200).optional(),
+    /** lora_alpha, where adapter_config.json lacks it (verl's model merger writes 0). */
+    alpha: z.number().positive().max(4096).optional(),
+  })
+  .strict();
+
+export interface VerlImport {
+  runId: number;
+  adapterId: number;
+  path: string;
+  arch: string;
+  rank: number;
+  alpha: number;
+  tensors: number;
+  layers: number;
+}
+
 export const estimateInputSchema = z
   .object({
     run: trainInputSchema,
@@ -374,6 +398,7 @@ export const trainingMethods = {
   'training.adapters': method<AdapterRecord[]>()(emptyInput),
   'training.exportAdapter': method<{ path: string }>()(exportAdapterSchema),
   'training.exportVerl': method<VerlExport>()(exportVerlSchema),
+  'training.importVerl': method<VerlImport>()(importVerlSchema),
   /** The adapter merged into its base model as a full GGUF (F32/F16/BF16 bases). */
   'training.mergeAdapter': method<{ path: string; mergedTensors: number }>()(mergeAdapterSchema),
 } as const;

@@ -15,6 +15,7 @@ import { findTrainerBinary } from './trainerProcess.js';
 import { mergeAdapter } from './mergeAdapter.js';
 import * as m040 from './migrations/040_training.js';
 import { exportVerl } from './verlExport.js';
+import { importVerlCheckpoint } from './verlImportRun.js';
 
 export type TrainingMethod =
   | 'training.estimate'
@@ -26,6 +27,7 @@ export type TrainingMethod =
   | 'training.adapters'
   | 'training.exportAdapter'
   | 'training.exportVerl'
+  | 'training.importVerl'
   | 'training.mergeAdapter';
 
 function summary(r: RunRow): RunSummary {
@@ -165,6 +167,7 @@ export function setupTraining(
           badInput(err);
         }
       },
+      'training.importVerl': async (input) => importVerlCheckpoint(ctx.db, ctx.dataDir, input).catch(badInput),
     },
   };
 }
