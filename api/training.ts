@@ -163,7 +163,13 @@ export const reviewFilters = ['any', 'not-rejected', 'approved'] as const;
 export const stage1DataSchema = z
   .object({
     /** Synthetic dataset (pseudo-labelled by a 'label' job). */
-    dataset: z.string().trim().min(1).max(200),
+    dataset: z.string().trim().min(1).max(200).optional(),
+    /**
+     * Pseudo-labelled sets in MedSSR's JSON shape (the released synthetic set, or this app's export): the label and
+     * vote share from meta.pseudoLabel / meta.voteShare (or top-level pseudoLabel/pseudo_label, voteShare/vote_share),
+     * else gold; extra fields are kept.
+     */
+    files: z.array(z.string().min(1).max(4096)).max(50).default([]),
     version: z.number().int().min(1).optional(),
     /** Keep questions whose pseudo-label won at least this share of the votes. */
     minVoteShare: z.number().min(0).max(1).default(0.5),
@@ -171,7 +177,8 @@ export const stage1DataSchema = z
     review: z.enum(reviewFilters).default('any'),
     limit: z.number().int().min(1).max(1_000_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((d) => d.dataset !== undefined || d.files.length > 0, { message: 'stage 1 needs a dataset or files' });
 export type Stage1Data = z.output<typeof stage1DataSchema>;
 
 export const stage2DataSchema = z

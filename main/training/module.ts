@@ -14,6 +14,7 @@ import { trainJobHandler, type TrainJobDeps } from './trainJob.js';
 import { findTrainerBinary } from './trainerProcess.js';
 import { mergeAdapter } from './mergeAdapter.js';
 import * as m040 from './migrations/040_training.js';
+import * as m048 from './migrations/048_training_item_extra.js';
 import { exportVerl } from './verlExport.js';
 import { importVerlCheckpoint } from './verlImportRun.js';
 
@@ -82,7 +83,10 @@ export interface TrainingDeps {
 
 export const trainingModule = defineModule<TrainingMethod, TrainingExports, TrainingDeps>({
   name: 'training',
-  migrations: [{ name: '040_training', sql: m040.sql }],
+  migrations: [
+    { name: '040_training', sql: m040.sql },
+    { name: '048_training_item_extra', sql: m048.sql },
+  ],
   setup: (ctx, deps) => {
     const { repo, handlers } = setupTraining(ctx, {}, deps.registry);
     return { exports: { repo }, handlers };

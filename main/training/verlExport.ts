@@ -34,12 +34,14 @@ export function verlParquet(items: TrainItem[], dataSource: string, split: 'trai
     { name: 'reward_model', repetition_type: 'OPTIONAL' as const, num_children: 2 },
     str('ground_truth'),
     str('style'),
-    { name: 'extra_info', repetition_type: 'OPTIONAL' as const, num_children: 5 },
+    { name: 'extra_info', repetition_type: 'OPTIONAL' as const, num_children: 6 },
     { name: 'index', type: 'INT64' as const, repetition_type: 'OPTIONAL' as const },
     str('split'),
     str('source'),
     str('options'),
     { name: 'vote_share', type: 'DOUBLE' as const, repetition_type: 'OPTIONAL' as const },
+    // The imported entry's other fields as JSON (null for dataset questions): kept, not interpreted.
+    str('extra'),
   ];
   const buf = parquetWriteBuffer({
     schema,
@@ -56,7 +58,7 @@ export function verlParquet(items: TrainItem[], dataSource: string, split: 'trai
       { name: 'reward_model', data: items.map((it) => ({ ground_truth: it.label, style: 'rule' })) },
       {
         name: 'extra_info',
-        data: items.map((it) => ({ index: BigInt(it.idx), split, source: it.source, options: it.letters.join(''), vote_share: it.voteShare })),
+        data: items.map((it) => ({ index: BigInt(it.idx), split, source: it.source, options: it.letters.join(''), vote_share: it.voteShare, extra: it.extra ? JSON.stringify(it.extra) : null })),
       },
     ],
   });
@@ -381,7 +383,7 @@ function readme(run: RunRow, stages: (1 | 2)[], out: string, cluster: VerlCluste
     '## Files',
     '',
     ...stages.flatMap((st) => [
-      `- \`stage${st}_train.parquet\`, \`stage${st}_test.parquet\`: stage ${st} questions in verl's RL layout (data_source, prompt as chat messages, ability, reward_model {style: rule, ground_truth}, extra_info {index, split, source, options, vote_share}).`,
+      `- \`stage${st}_train.parquet\`, \`stage${st}_test.parquet\`: stage ${st} questions in verl's RL layout (data_source, prompt as chat messages, ability, reward_model {style: rule, ground_truth}, extra_info {index, split, source, options, vote_share, extra: the imported entry's other fields as JSON}).`,
       `- \`grpo_stage${st}.yaml\`: the GRPO + LoRA configuration of stage ${st} with this run's settings.`,
     ]),
     '- `reward.py`: `compute_score`, MedSSR\'s answer extraction (the same rules and results as MedSSR Studio, checked by its tests) plus the run\'s format reward.',

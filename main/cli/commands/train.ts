@@ -64,6 +64,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--version <n>', 'stage 1: dataset version (default: latest)')
     .option('--min-vote-share <x>', 'stage 1: minimum vote share of the pseudo-label', '0.5')
     .option('--review <filter>', 'stage 1: any | not-rejected | approved', 'any')
+    .option('--stage1-file <file>', 'stage 1: pseudo-labelled MedSSR-format JSON (released synthetic set or an export; repeatable)', collect, [])
     .option('--human <file>', 'stage 2: MedSSR-format JSON file (repeatable)', collect, [])
     .option('--preset <name>', `settings preset: ${presetNames.join(' | ')}`, 'cpu-demo')
     .option('--set <key=value>', 'override a setting, e.g. --set groupSize=8 --set lr=1e-5 (repeatable)', collect, [])
@@ -72,13 +73,22 @@ export function registerTrainCommands(program: Command): void {
     .action(async (opts: Record<string, string | boolean | string[] | undefined>) => {
       if (typeof opts.model !== 'string') throw new CliError("required option '--model <path>' not specified");
       const human = (opts.human as string[]).map((f) => path.resolve(f));
+      const stage1Files = (opts.stage1File as string[]).map((f) => path.resolve(f));
       const raw: TrainInputRaw = {
         name: String(opts.name),
         modelPath: path.resolve(String(opts.model)),
         preset: String(opts.preset) as TrainInputRaw['preset'],
         settings: parseOverrides(opts.set as string[]),
-        ...(opts.dataset
-          ? { stage1: { dataset: String(opts.dataset), minVoteShare: Number(opts.minVoteShare), review: String(opts.review) as 'any', ...(opts.version ? { version: Number(opts.version) } : {}) } }
+        ...(opts.dataset || stage1Files.length
+          ? {
+              stage1: {
+                ...(opts.dataset ? { dataset: String(opts.dataset) } : {}),
+                files: stage1Files,
+                minVoteShare: Number(opts.minVoteShare),
+                review: String(opts.review) as 'any',
+                ...(opts.version ? { version: Number(opts.version) } : {}),
+              },
+            }
           : {}),
         ...(human.length ? { stage2: { files: human } } : {}),
       };
