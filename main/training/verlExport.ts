@@ -370,6 +370,8 @@ function readme(run: RunRow, stages: (1 | 2)[], out: string, cluster: VerlCluste
     `Written for **verl commit ${VERL_COMMIT}** (github.com/volcengine/verl, the 0.7 development line of January 2026).`,
     'Every configuration key exists in that commit\'s `verl/trainer/config/_generated_ppo_trainer.yaml`; a later verl',
     'may rename keys (it did for `warmup_style` → `lr_scheduler_type`). Needs vLLM (the LoRA path of verl is FSDP + vLLM only).',
+    "MedSSR's own code pins verl 0.3.1, which predates `lora_adapter_path` and `layered_summon`: use the commit above, not 0.3.1.",
+    'verl is found as an installed package (`pip install -e .` of that commit): the configs extend its `ppo_trainer` through `pkg://verl.trainer.config`.',
     '',
     '## Run',
     '',
