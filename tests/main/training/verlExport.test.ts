@@ -170,6 +170,36 @@ test('every exported key exists in verl b178a3c _generated_ppo_trainer.yaml', { 
   }
 });
 
+/** A python3 that has OmegaConf (what verl's Hydra composes with), if any here. */
+const omegaPython = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import omegaconf'], { stdio: 'ignore' }).status === 0);
+
+test(
+  "OmegaConf merges every exported config into verl's generated one in struct mode and resolves it",
+  { skip: needShared('reference', 'verl', '_generated_ppo_trainer.yaml') ?? (omegaPython ? undefined : (console.log('# skipped: no python3 with omegaconf (Debian python3-omegaconf)'), 'skipped: no python3 with omegaconf')) },
+  () => {
+    const { out, db } = exported('omega', {});
+    db.close();
+    // Hydra's struct mode is what refuses a key verl does not declare: OmegaConf's merge into a struct config does the same.
+    const prog = `
+import sys, json
+from omegaconf import OmegaConf
+ref = OmegaConf.load(sys.argv[1]); OmegaConf.set_struct(ref, True)
+res = []
+for f in sys.argv[2:]:
+    ours = OmegaConf.load(f); ours.pop('hydra'); ours.pop('defaults')
+    m = OmegaConf.merge(ref, ours); m.actor_rollout_ref.model.path = '/models/base'
+    c = OmegaConf.to_container(m, resolve=True); r = c['actor_rollout_ref']['rollout']
+    res.append([r['prompt_length'], r['response_length'], r['val_kwargs']['n'], r['n'], c['actor_rollout_ref']['model'].get('lora_adapter_path')])
+print(json.dumps(res))
+`;
+    const py = spawnSync(omegaPython as string, ['-c', prog, sharedPath('reference', 'verl', '_generated_ppo_trainer.yaml'), path.join(out.dir, 'grpo_stage1.yaml'), path.join(out.dir, 'grpo_stage2.yaml')], { encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    const [s1, s2] = JSON.parse(py.stdout) as [number, number, number, number, string | null][];
+    assert.deepEqual(s1, [out.maxPromptLength, 48, 4, 8, null]);
+    assert.deepEqual(s2, [out.maxPromptLength, 48, 4, 8, stageAdapterFolder(out.dir, 1, 40)]);
+  },
+);
+
 test('cluster shapes verl would refuse are refused at export', () => {
   assert.equal(exportVerlSchema.safeParse({ runId: 1, dir: '/tmp/x', gpusPerNode: 4, tensorParallel: 3 }).success, false, 'TP must divide the GPUs');
   assert.equal(exportVerlSchema.safeParse({ runId: 1, dir: '/tmp/x', gpusPerNode: 0 }).success, false);
