@@ -16,7 +16,8 @@ export type PresetName = (typeof presetNames)[number];
 
 export const trainSettingsSchema = z
   .object({
-    backend: z.enum(['cpu', 'cuda']),
+    /** Where the trainer runs: 'auto' picks as node-llama-cpp's runtime would (see native/README.md). */
+    backend: z.enum(['auto', 'cpu', 'cuda', 'vulkan']),
     /** CPU threads for rollouts and the trainer (they run one after the other); 0 = chosen from the model size. */
     threads: z.number().int().min(0).max(256),
     seed: z.number().int().min(0).max(2 ** 31 - 1),
@@ -162,7 +163,13 @@ export const reviewFilters = ['any', 'not-rejected', 'approved'] as const;
 export const stage1DataSchema = z
   .object({
     /** Synthetic dataset (pseudo-labelled by a 'label' job). */
-    dataset: z.string().trim().min(1).max(200),
+    dataset: z.string().trim().min(1).max(200).optional(),
+    /**
+     * Pseudo-labelled sets in MedSSR's JSON shape (the released synthetic set, or this app's export): the label and
+     * vote share from meta.pseudoLabel / meta.voteShare (or top-level pseudoLabel/pseudo_label, voteShare/vote_share),
+     * else gold; extra fields are kept.
+     */
+    files: z.array(z.string().min(1).max(4096)).max(50).default([]),
     version: z.number().int().min(1).optional(),
     /** Keep questions whose pseudo-label won at least this share of the votes. */
     minVoteShare: z.number().min(0).max(1).default(0.5),
@@ -170,7 +177,8 @@ export const stage1DataSchema = z
     review: z.enum(reviewFilters).default('any'),
     limit: z.number().int().min(1).max(1_000_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((d) => d.dataset !== undefined || d.files.length > 0, { message: 'stage 1 needs a dataset or files' });
 export type Stage1Data = z.output<typeof stage1DataSchema>;
 
 export const stage2DataSchema = z
@@ -327,12 +335,54 @@ export const mergeAdapterSchema = z
     register: z.boolean().default(true),
   })
   .strict();
-export const exportVerlSchema = z.object({ runId: z.number().int().min(1), dir: z.string().min(1).max(4096) }).strict();
+/** Where the verl run will go: verl needs the cluster's shape written into its configuration. */
+export const exportVerlSchema = z
+  .object({
+    runId: z.number().int().min(1),
+    dir: z.string().min(1).max(4096),
+    /** GPUs on each node (trainer.n_gpus_per_node). */
+    gpusPerNode: z.number().int().min(1).max(64).default(1),
+    nnodes: z.number().int().min(1).max(1024).default(1),
+    /** vLLM tensor parallelism of the rollouts (rollout.tensor_model_parallel_size); must divide the GPUs of a node. */
+    tensorParallel: z.number().int().min(1).max(64).default(1),
+  })
+  .strict()
+  .refine((v) => v.gpusPerNode % v.tensorParallel === 0, { message: 'tensorParallel must divide gpusPerNode', path: ['tensorParallel'] });
 
 export interface VerlExport {
   dir: string;
   files: string[];
   format: 'parquet' | 'jsonl';
+  /** data.max_prompt_length written, and how the longest prompt was measured. */
+  maxPromptLength: number;
+  longestPromptTokens: number;
+  promptLengthBasis: string;
+  /** Everything verl will do differently from the local run (also in the export's README). */
+  warnings: string[];
+}
+
+/** A verl checkpoint's LoRA adapter (PEFT) brought back as a GGUF adapter of `base`, registered as an imported run. */
+export const importVerlSchema = z
+  .object({
+    /** A PEFT folder (adapter_model.safetensors + adapter_config.json), or verl's global_step_N / actor folder holding lora_adapter/. */
+    checkpoint: z.string().min(1).max(4096),
+    /** The base GGUF the adapter was trained on (the GGUF of the Hugging Face checkpoint verl trained). */
+    base: z.string().min(1).max(4096),
+    name: z.string().trim().min(1).max(200).optional(),
+    /** lora_alpha, where adapter_config.json lacks it (verl's model merger writes 0). */
+    alpha: z.number().positive().max(4096).optional(),
+  })
+  .strict();
+
+export interface VerlImport {
+  runId: number;
+  adapterId: number;
+  path: string;
+  arch: string;
+  rank: number;
+  alpha: number;
+  tensors: number;
+  layers: number;
 }
 
 export const estimateInputSchema = z
@@ -355,6 +405,7 @@ export const trainingMethods = {
   'training.adapters': method<AdapterRecord[]>()(emptyInput),
   'training.exportAdapter': method<{ path: string }>()(exportAdapterSchema),
   'training.exportVerl': method<VerlExport>()(exportVerlSchema),
+  'training.importVerl': method<VerlImport>()(importVerlSchema),
   /** The adapter merged into its base model as a full GGUF (F32/F16/BF16 bases). */
   'training.mergeAdapter': method<{ path: string; mergedTensors: number }>()(mergeAdapterSchema),
 } as const;

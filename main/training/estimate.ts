@@ -130,15 +130,18 @@ export async function estimateRun(db: Db, input: TrainInput, opts: { measure?: b
   if (!rate || rate.rollout <= 0) {
     // Decoding reads every weight once per token (memory-bandwidth bound, ~10 GB/s assumed for a laptop CPU), and
     // every sequence evaluates its prompt first; tiny models are bound by per-token overhead instead (~1,000/s here).
-    const cuda = s.backend === 'cuda';
+    // 'auto' is decided by the trainer at start: the estimate assumes the CPU then, and says so.
+    const cuda = s.backend === 'cuda' || s.backend === 'vulkan';
+    if (s.backend === 'auto') basis.push('backend auto: CPU speeds assumed (the trainer picks CUDA, Vulkan or the CPU when it starts)');
     const perToken = Math.min(cuda ? 20_000 : 1000, ((cuda ? 500e9 : 10e9) / shape.sizeBytes) * Math.min(completions, 8));
     rate = { rollout: (perToken * s.maxCompletionTokens) / (promptLen + s.maxCompletionTokens), trainer: 0 };
     basis.push(`no measurement: sampling assumed at ${perToken.toFixed(0)} tokens/s, prompts included (${cuda ? '500' : '10'} GB/s memory bandwidth)`);
   }
   if (rate.trainer <= 0) {
     // Forward + backward ≈ 6 FLOPs per parameter per token; ~50 GFLOP/s assumed on CPU, 20 TFLOP/s on a GPU.
-    rate.trainer = Math.min(s.backend === 'cuda' ? 100_000 : 5000, (s.backend === 'cuda' ? 20e12 : 50e9) / (6 * shape.parameters));
-    basis.push(`trainer speed assumed from 6 FLOPs per parameter per token at ${s.backend === 'cuda' ? '20 TFLOP/s' : '50 GFLOP/s'}`);
+    const gpu = s.backend === 'cuda' || s.backend === 'vulkan';
+    rate.trainer = Math.min(gpu ? 100_000 : 5000, (gpu ? 20e12 : 50e9) / (6 * shape.parameters));
+    basis.push(`trainer speed assumed from 6 FLOPs per parameter per token at ${gpu ? '20 TFLOP/s' : '50 GFLOP/s'}`);
   }
   // Rollout rates are sampled completion tokens per second of rollout time, prompt evaluation included.
   const perStep = (completions * s.maxCompletionTokens) / rate.rollout + trainTokensPerStep / rate.trainer;

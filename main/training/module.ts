@@ -14,7 +14,9 @@ import { trainJobHandler, type TrainJobDeps } from './trainJob.js';
 import { findTrainerBinary } from './trainerProcess.js';
 import { mergeAdapter } from './mergeAdapter.js';
 import * as m040 from './migrations/040_training.js';
+import * as m048 from './migrations/048_training_item_extra.js';
 import { exportVerl } from './verlExport.js';
+import { importVerlCheckpoint } from './verlImportRun.js';
 
 export type TrainingMethod =
   | 'training.estimate'
@@ -26,6 +28,7 @@ export type TrainingMethod =
   | 'training.adapters'
   | 'training.exportAdapter'
   | 'training.exportVerl'
+  | 'training.importVerl'
   | 'training.mergeAdapter';
 
 function summary(r: RunRow): RunSummary {
@@ -80,7 +83,10 @@ export interface TrainingDeps {
 
 export const trainingModule = defineModule<TrainingMethod, TrainingExports, TrainingDeps>({
   name: 'training',
-  migrations: [{ name: '040_training', sql: m040.sql }],
+  migrations: [
+    { name: '040_training', sql: m040.sql },
+    { name: '048_training_item_extra', sql: m048.sql },
+  ],
   setup: (ctx, deps) => {
     const { repo, handlers } = setupTraining(ctx, {}, deps.registry);
     return { exports: { repo }, handlers };
@@ -157,14 +163,15 @@ export function setupTraining(
         if (register) await registry.add(dest, { name: `${path.basename(run.modelPath, '.gguf')} + run ${a.runId} step ${a.step}` }).catch(badInput);
         return { path: merged.path, mergedTensors: merged.mergedTensors };
       },
-      'training.exportVerl': ({ runId, dir }) => {
+      'training.exportVerl': ({ runId, dir, gpusPerNode, nnodes, tensorParallel }) => {
         need(runId);
         try {
-          return exportVerl(ctx.db, runId, dir);
+          return exportVerl(ctx.db, runId, dir, { gpusPerNode, nnodes, tensorParallel });
         } catch (err) {
           badInput(err);
         }
       },
+      'training.importVerl': async (input) => importVerlCheckpoint(ctx.db, ctx.dataDir, input).catch(badInput),
     },
   };
 }

@@ -4,6 +4,7 @@
  * reads the answer from it). The context is rebuilt when the adapter changes, so no KV state from the previous
  * policy survives; llama.cpp caches adapters by path, hence a fresh path per adapter and the old one released.
  */
+import path from 'node:path';
 import { resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
 import { answerPrompt } from '../labeling/index.js';
 import { loadModel, type LoadedModel, type PromptSpec } from '../llm/index.js';
@@ -74,8 +75,9 @@ export class LlamaRolloutEngine implements RolloutEngine {
     return this.loaded.model;
   }
 
+  /** The name answer extraction keys on (its gemma rule): the model's file name, as labelling and evaluation use. */
   get modelName(): string {
-    return this.loaded.summary.name ?? this.loaded.path;
+    return path.basename(this.loaded.path);
   }
 
   get parameters(): number | null {

@@ -24,6 +24,8 @@ export interface TrainItem {
   letters: string[];
   label: string;
   voteShare: number | null;
+  /** Fields of an imported file's entry beyond id, question and gold (kept as given); null for dataset questions. */
+  extra: Record<string, unknown> | null;
 }
 
 export interface RunRow extends RunSummary {
@@ -103,7 +105,7 @@ export class TrainingRepo {
     items: TrainItem[];
   }): RunRow {
     const insertItem = this.db.prepare(
-      'INSERT INTO train_items (run_id, stage, split, idx, source, question, letters, label, vote_share) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO train_items (run_id, stage, split, idx, source, question, letters, label, vote_share, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const id = this.db.transaction(() => {
       const info = this.db
@@ -114,7 +116,7 @@ export class TrainingRepo {
         .run(r.name, r.jobId, new Date().toISOString(), r.modelPath, r.preset, JSON.stringify(r.input), JSON.stringify(r.settings), JSON.stringify(r.data));
       const runId = Number(info.lastInsertRowid);
       this.db.prepare('UPDATE train_runs SET out_dir = ? WHERE id = ?').run(r.outDir(runId), runId);
-      for (const it of r.items) insertItem.run(runId, it.stage, it.split, it.idx, it.source, it.question, it.letters.join(''), it.label, it.voteShare);
+      for (const it of r.items) insertItem.run(runId, it.stage, it.split, it.idx, it.source, it.question, it.letters.join(''), it.label, it.voteShare, it.extra ? JSON.stringify(it.extra) : null);
       return runId;
     })();
     return this.run(id) as RunRow;
@@ -154,8 +156,18 @@ export class TrainingRepo {
   items(runId: number, stage: 1 | 2, split: 'train' | 'heldout'): TrainItem[] {
     const rows = this.db
       .prepare('SELECT * FROM train_items WHERE run_id = ? AND stage = ? AND split = ? ORDER BY idx')
-      .all(runId, stage, split) as { stage: 1 | 2; split: 'train' | 'heldout'; idx: number; source: string; question: string; letters: string; label: string; vote_share: number | null }[];
-    return rows.map((r) => ({ stage: r.stage, split: r.split, idx: r.idx, source: r.source, question: r.question, letters: [...r.letters], label: r.label, voteShare: r.vote_share }));
+      .all(runId, stage, split) as { stage: 1 | 2; split: 'train' | 'heldout'; idx: number; source: string; question: string; letters: string; label: string; vote_share: number | null; extra: string | null }[];
+    return rows.map((r) => ({
+      stage: r.stage,
+      split: r.split,
+      idx: r.idx,
+      source: r.source,
+      question: r.question,
+      letters: [...r.letters],
+      label: r.label,
+      voteShare: r.vote_share,
+      extra: r.extra ? (JSON.parse(r.extra) as Record<string, unknown>) : null,
+    }));
   }
 
   insertStep(runId: number, s: Omit<StepRecord, 'createdAt'>): void {

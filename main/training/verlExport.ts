@@ -2,9 +2,13 @@
  * Scale-out hand-off: a run as verl input. Each stage's data as parquet in verl's RL dataset layout
  * (data_source, prompt as chat messages, ability, reward_model {style, ground_truth}, extra_info), one GRPO config
  * per stage with this run's settings, the reward function in Python (MedSSR's extraction rules, the same as here),
- * and a script that runs stage 1 then stage 2 from stage 1's result.
+ * a script that runs stage 1 then stage 2 from stage 1's LoRA adapter, and a README.
+ *
+ * Written against verl commit b178a3c (read in its source, not guessed): every key below exists in its
+ * `_generated_ppo_trainer.yaml` (a test checks), the micro-batch and LoRA keys are the ones its
+ * `verl/utils/config.py::validate_config`, `workers/config/actor.py` and `docs/advance/ppo_lora.rst` require.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { TrainSettings, VerlExport } from '../../api/training.js';
@@ -30,12 +34,14 @@ export function verlParquet(items: TrainItem[], dataSource: string, split: 'trai
     { name: 'reward_model', repetition_type: 'OPTIONAL' as const, num_children: 2 },
     str('ground_truth'),
     str('style'),
-    { name: 'extra_info', repetition_type: 'OPTIONAL' as const, num_children: 5 },
+    { name: 'extra_info', repetition_type: 'OPTIONAL' as const, num_children: 6 },
     { name: 'index', type: 'INT64' as const, repetition_type: 'OPTIONAL' as const },
     str('split'),
     str('source'),
     str('options'),
     { name: 'vote_share', type: 'DOUBLE' as const, repetition_type: 'OPTIONAL' as const },
+    // The imported entry's other fields as JSON (null for dataset questions): kept, not interpreted.
+    str('extra'),
   ];
   const buf = parquetWriteBuffer({
     schema,
@@ -52,12 +58,15 @@ export function verlParquet(items: TrainItem[], dataSource: string, split: 'trai
       { name: 'reward_model', data: items.map((it) => ({ ground_truth: it.label, style: 'rule' })) },
       {
         name: 'extra_info',
-        data: items.map((it) => ({ index: BigInt(it.idx), split, source: it.source, options: it.letters.join(''), vote_share: it.voteShare })),
+        data: items.map((it) => ({ index: BigInt(it.idx), split, source: it.source, options: it.letters.join(''), vote_share: it.voteShare, extra: it.extra ? JSON.stringify(it.extra) : null })),
       },
     ],
   });
   return new Uint8Array(buf);
 }
+
+/** verl's commit the export is written for (v0.7.x development line, January 2026). */
+export const VERL_COMMIT = 'b178a3c';
 
 const lossAgg: Record<TrainSettings['lossAggregation'], string> = {
   'token-mean': 'token-mean',
@@ -65,12 +74,114 @@ const lossAgg: Record<TrainSettings['lossAggregation'], string> = {
   'dr-grpo': 'seq-mean-token-sum-norm',
 };
 
-export function verlConfig(run: RunRow, stage: 1 | 2, dir: string, modelRef: string): string {
+const hfModule: Record<TrainSettings['loraTargets'][number], string> = {
+  attn_q: 'q_proj',
+  attn_k: 'k_proj',
+  attn_v: 'v_proj',
+  attn_output: 'o_proj',
+  ffn_gate: 'gate_proj',
+  ffn_up: 'up_proj',
+  ffn_down: 'down_proj',
+};
+
+/**
+ * A string as one YAML/shell-comment-safe line: JSON escapes newlines and control characters, and the characters
+ * PyYAML (YAML 1.1, which OmegaConf reads with) also treats as line breaks (NEL, U+2028/9) are escaped too, so a
+ * run named "x\ntouch …" stays inside its comment or its quoted scalar.
+ */
+export function oneLine(s: string): string {
+  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A path as a YAML scalar OmegaConf reads back unchanged: double-quoted (oneLine), refusing "${" which OmegaConf
+ * would resolve as an interpolation, and control characters, which no sane path holds.
+ */
+export function yamlPath(p: string, what: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(p)) throw new Error(`${what} ${oneLine(p)} contains a control character; choose another folder`);
+  if (p.includes('${')) throw new Error(`${what} ${oneLine(p)} contains "\${", which verl's OmegaConf would read as an interpolation; choose another folder`);
+  return oneLine(p);
+}
+
+/** A word for file and experiment names: the run name reduced to [A-Za-z0-9._-]. */
+function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'run';
+}
+
+/** Bytes of chat-template framing a prompt may add beyond the two messages' text (Qwen/Llama/Gemma templates use < 40 tokens). */
+const TEMPLATE_ALLOWANCE_TOKENS = 64;
+
+/**
+ * Tokens of the longest prompt, bounded from above without the model's tokenizer: UTF-8 bytes of the system and
+ * user messages plus a template allowance. Byte-level BPE (Qwen, Llama 3, GPT-2 family) never makes more tokens
+ * than bytes, and SentencePiece with byte fall-back at most one more (its leading "▁"), so this never undercounts.
+ */
+export function longestPromptBound(items: readonly TrainItem[]): number {
+  const sys = Buffer.byteLength(SYSTEM_PROMPT, 'utf8');
+  let longest = 0;
+  for (const it of items) longest = Math.max(longest, Buffer.byteLength(it.question, 'utf8'));
+  return sys + longest + TEMPLATE_ALLOWANCE_TOKENS;
+}
+
+export interface VerlCluster {
+  gpusPerNode: number;
+  nnodes: number;
+  tensorParallel: number;
+}
+
+/** Per-GPU micro-batch that divides verl's normalised mini-batch (prompts × n / GPUs, fsdp_workers.py), at most 4 sequences. */
+export function microBatchPerGpu(promptsPerStep: number, groupSize: number, gpus: number): number {
+  const seqs = promptsPerStep * groupSize;
+  if (seqs % gpus !== 0) {
+    throw new Error(
+      `verl needs prompts per step × group size (${promptsPerStep} × ${groupSize} = ${seqs}) divisible by the GPU count (${gpus}) (verl/utils/config.py: real_train_batch_size % n_gpus); change promptsPerStep or the GPU count`,
+    );
+  }
+  const perGpu = seqs / gpus;
+  for (let m = Math.min(4, perGpu); m >= 1; m--) if (perGpu % m === 0) return m;
+  return 1;
+}
+
+export interface StageConfigInput {
+  run: RunRow;
+  stage: 1 | 2;
+  /** Absolute export folder. */
+  dir: string;
+  cluster: VerlCluster;
+  maxPromptLength: number;
+  trainItems: number;
+  /** Stage 2 only: stage 1's adapter folder (verl's checkpoint layout), or null to start from the base. */
+  adapterFrom: string | null;
+}
+
+/** The folder verl's FSDP actor writes a LoRA adapter to at a checkpoint (see adapterFolder's comment). */
+export function stageAdapterFolder(dir: string, stage: 1 | 2, step: number): string {
+  // verl b178a3c, verl/trainer/ppo/ray_trainer.py::_save_checkpoint saves the actor under
+  // <default_local_dir>/global_step_<N>/actor, and verl/workers/fsdp_workers.py::save_checkpoint (the default
+  // trainer.use_legacy_worker_impl=auto path, main_ppo.py) writes the PEFT adapter beside it in
+  // <that>/lora_adapter/{adapter_model.safetensors, adapter_config.json}: the layout lora_adapter_path loads
+  // (docs/advance/ppo_lora.rst). verl's model merger writes full base weights plus <target_dir>/lora_adapter with
+  // lora_alpha 0 (verl/model_merger/base_model_merger.py::save_lora_adapter), so the checkpoint's own folder is used.
+  return path.join(dir, 'checkpoints', `stage${stage}`, `global_step_${step}`, 'actor', 'lora_adapter');
+}
+
+export function verlConfig(c: StageConfigInput): string {
+  const { run, stage, dir, cluster } = c;
   const s = run.settings;
   const steps = stage === 1 ? s.stage1Steps : s.stage2Steps;
+  const gpus = cluster.gpusPerNode * cluster.nnodes;
+  const micro = microBatchPerGpu(s.promptsPerStep, s.groupSize, gpus);
+  const batchesPerEpoch = Math.floor(c.trainItems / s.promptsPerStep);
+  if (batchesPerEpoch < 1) {
+    throw new Error(`Stage ${stage} has ${c.trainItems} training questions, fewer than one batch of ${s.promptsPerStep} prompts; verl's loader drops incomplete batches, so it would never step`);
+  }
+  if (!(s.temperature > 0)) throw new Error('verl validates with do_sample: true, which needs a rollout temperature above 0 (verl/utils/config.py); set temperature > 0');
+  const alpha = Number.isInteger(s.loraAlpha) ? s.loraAlpha : Math.round(s.loraAlpha);
   const lines = [
-    `# verl GRPO config for "${run.name}" (MedSSR Studio run ${run.id}), stage ${stage}: ${stage === 1 ? 'self-supervised on pseudo-labels' : 'supervised on human labels'}.`,
-    `# Run: python3 -m verl.trainer.main_ppo --config-path ${dir} --config-name grpo_stage${stage}`,
+    `# verl GRPO config for MedSSR Studio run ${run.id} ${oneLine(run.name)}, stage ${stage}: ${stage === 1 ? 'self-supervised on pseudo-labels' : 'supervised on human labels'}.`,
+    `# Written for verl commit ${VERL_COMMIT}; every key exists in its _generated_ppo_trainer.yaml. See README.md.`,
+    `# Run through run.sh (it sets the base model): python3 -m verl.trainer.main_ppo --config-path "$PWD" --config-name grpo_stage${stage} actor_rollout_ref.model.path=...`,
     'hydra:',
     '  searchpath:',
     '    - pkg://verl.trainer.config',
@@ -82,28 +193,37 @@ export function verlConfig(run: RunRow, stage: 1 | 2, dir: string, modelRef: str
     `  norm_adv_by_std_in_grpo: ${s.scaleRewards}`,
     '  use_kl_in_reward: false',
     'data:',
-    `  train_files: ${path.join(dir, `stage${stage}_train.parquet`)}`,
-    `  val_files: ${path.join(dir, `stage${stage}_test.parquet`)}`,
+    `  train_files: ${yamlPath(path.join(dir, `stage${stage}_train.parquet`), 'Export folder')}`,
+    `  val_files: ${yamlPath(path.join(dir, `stage${stage}_test.parquet`), 'Export folder')}`,
     `  train_batch_size: ${s.promptsPerStep}`,
-    '  max_prompt_length: 1024',
+    '  # The longest exported prompt fits (see README.md), and a longer one is an error rather than silently dropped.',
+    `  max_prompt_length: ${c.maxPromptLength}`,
     `  max_response_length: ${s.maxCompletionTokens}`,
-    '  filter_overlong_prompts: true',
+    '  filter_overlong_prompts: false',
     '  truncation: error',
     'actor_rollout_ref:',
     '  model:',
-    `    # The Hugging Face checkpoint of the GGUF this run trained (${path.basename(run.modelPath)}).`,
-    `    path: ${stage === 1 ? modelRef : '${oc.env:STAGE1_MODEL,./checkpoints/stage1/merged}'}`,
+    `    # The Hugging Face checkpoint of the GGUF this run trained (${oneLine(path.basename(run.modelPath))}); run.sh passes it.`,
+    '    path: ???',
     `    lora_rank: ${s.loraRank}`,
-    `    lora_alpha: ${s.loraAlpha}`,
-    `    target_modules: [${s.loraTargets.map((t) => ({ attn_q: 'q_proj', attn_k: 'k_proj', attn_v: 'v_proj', attn_output: 'o_proj', ffn_gate: 'gate_proj', ffn_up: 'up_proj', ffn_down: 'down_proj' })[t]).join(', ')}]`,
+    `    lora_alpha: ${alpha}`,
+    `    target_modules: [${s.loraTargets.map((t) => hfModule[t]).join(', ')}]`,
+    ...(c.adapterFrom
+      ? ["    # Stage 2 continues stage 1's LoRA adapter (PEFT folder verl's checkpoint writes): weights only, fresh optimizer.", `    lora_adapter_path: ${yamlPath(c.adapterFrom, 'Export folder')}`]
+      : []),
     '  actor:',
+    '    strategy: fsdp',
     '    optim:',
     `      lr: ${s.lr}`,
     `      weight_decay: ${s.weightDecay}`,
     `      lr_warmup_steps: ${s.warmupSteps}`,
-    `      warmup_style: ${s.schedule}`,
+    `      lr_scheduler_type: ${s.schedule}`,
+    `      clip_grad: ${s.maxGradNorm}`,
     `    ppo_mini_batch_size: ${s.promptsPerStep}`,
-    '    ppo_epochs: 1',
+    '    use_dynamic_bsz: false',
+    `    # ${s.promptsPerStep} prompts × ${s.groupSize} completions over ${gpus} GPU(s): ${(s.promptsPerStep * s.groupSize) / gpus} sequences per GPU, in micro-batches of ${micro}.`,
+    `    ppo_micro_batch_size_per_gpu: ${micro}`,
+    `    ppo_epochs: ${s.ppoEpochs}`,
     `    grad_clip: ${s.maxGradNorm}`,
     `    clip_ratio_low: ${s.epsilonLow}`,
     `    clip_ratio_high: ${s.epsilonHigh}`,
@@ -112,53 +232,77 @@ export function verlConfig(run: RunRow, stage: 1 | 2, dir: string, modelRef: str
     '    kl_loss_type: low_var_kl',
     '    entropy_coeff: 0',
     `    loss_agg_mode: ${lossAgg[s.lossAggregation]}`,
+    '  ref:',
+    `    log_prob_micro_batch_size_per_gpu: ${micro}`,
     '  rollout:',
     '    name: vllm',
-    `    n: ${s.groupSize}`,
+    `    tensor_model_parallel_size: ${cluster.tensorParallel}`,
+    `    log_prob_micro_batch_size_per_gpu: ${micro}`,
+    '    # LoRA with vLLM, as docs/advance/ppo_lora.rst requires (safetensors) and recommends (layered summon).',
+    '    load_format: safetensors',
+    '    layered_summon: true',
+    `    'n': ${s.groupSize}`,
     `    temperature: ${s.temperature}`,
     `    top_p: ${s.topP}`,
     `    top_k: ${s.topK > 0 ? s.topK : -1}`,
+    '    # Validation samples as MedSSR evaluates: 4 generations at temperature 0.6, top-p 0.95, top-k 20.',
     '    val_kwargs:',
+    '      do_sample: true',
+    "      'n': 4",
     '      temperature: 0.6',
     '      top_p: 0.95',
     '      top_k: 20',
     'custom_reward_function:',
-    `  path: ${path.join(dir, 'reward.py')}`,
+    `  path: ${yamlPath(path.join(dir, 'reward.py'), 'Export folder')}`,
     '  name: compute_score',
     'trainer:',
-    `  project_name: medssr-studio`,
-    `  experiment_name: ${JSON.stringify(`${run.name}-stage${stage}`)}`,
+    '  project_name: medssr-studio',
+    `  experiment_name: ${slug(run.name)}-run${run.id}-stage${stage}`,
     `  total_training_steps: ${steps}`,
-    `  save_freq: ${s.checkpointEvery}`,
+    `  # ${batchesPerEpoch} batch(es) per pass over the ${c.trainItems} questions: enough passes for ${steps} steps.`,
+    `  total_epochs: ${Math.max(1, Math.ceil(steps / batchesPerEpoch))}`,
+    '  # A checkpoint (and the LoRA adapter) is always written at the last step when save_freq > 0.',
+    `  save_freq: ${Math.min(s.checkpointEvery, Math.max(1, steps))}`,
     `  test_freq: ${s.evalEvery > 0 ? s.evalEvery : steps}`,
-    '  n_gpus_per_node: 8',
-    '  nnodes: 1',
-    `  default_local_dir: ./checkpoints/stage${stage}`,
+    `  n_gpus_per_node: ${cluster.gpusPerNode}`,
+    `  nnodes: ${cluster.nnodes}`,
+    `  default_local_dir: ${yamlPath(path.join(dir, 'checkpoints', `stage${stage}`), 'Export folder')}`,
     "  logger: ['console']",
     '',
   ];
   return lines.join('\n');
 }
 
-/** MedSSR's extract_option (the same rules as main/labeling/answerExtraction.ts) and this run's reward. */
-export function rewardPython(formatReward: number): string {
+/**
+ * MedSSR's extract_option (the same rules as main/labeling/answerExtraction.ts, the gemma bold rule included) and
+ * this run's reward. The gemma rule keys on the model name as our labelling, evaluation and rewards do (the GGUF's
+ * file name); verl's HF checkpoint path may be named differently, so the decision is fixed at export.
+ */
+export function rewardPython(formatReward: number, modelName: string): string {
   return String.raw`"""Reward for MedSSR GRPO (exported by MedSSR Studio): 1 when the last "The answer is X" matches the label.
 
-Extraction follows MedSSR's evaluation script: the last match of "The answer is X", then the boxed form, then
-[X], then the first pattern case-insensitively. A completion that states an option also earns FORMAT_REWARD.
+Extraction follows MedSSR's evaluation script (extract_option in vllm_logitsbias_multi.py): the last match of
+"The answer is X", then the boxed form, then [X] (case-sensitive, in that order), then for Gemma models the bold
+form "The answer is **X**", then the first pattern case-insensitively. A letter outside the question's options is
+no answer. A completion that states an option also earns FORMAT_REWARD.
 """
 import re
 
 FORMAT_REWARD = ${formatReward}
+MODEL_NAME = ${oneLine(modelName)}
 _PATTERNS = [r"The answer is ([A-Z])", r"The answer is \$\\boxed\{([A-Z])\}\$", r"The answer is \[([A-Z])\]"]
 
 
-def extract_option(prediction):
+def extract_option(prediction, model_name=MODEL_NAME):
     if not prediction:
         return None
     text = prediction.strip()
     for pattern in _PATTERNS:
         hits = re.findall(pattern, text)
+        if hits:
+            return hits[-1]
+    if model_name and "gemma" in model_name.lower():
+        hits = re.findall(r"The answer is \*\*([A-Z])\*\*", text)
         if hits:
             return hits[-1]
     hits = re.findall(r"The answer is ([A-Z])", text, flags=re.IGNORECASE)
@@ -179,46 +323,145 @@ def compute_score(data_source, solution_str, ground_truth, extra_info=None):
 `;
 }
 
-export function exportVerl(db: Db, runId: number, dir: string): VerlExport {
+/** Single-quoted for bash: nothing inside is expanded. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function runScript(run: RunRow, stages: (1 | 2)[], adapter1: string | null): string {
+  const base = path.basename(run.modelPath);
+  return [
+    '#!/usr/bin/env bash',
+    `# Both stages of MedSSR Studio run ${run.id} ${oneLine(run.name)} on verl (commit ${VERL_COMMIT}); see README.md.`,
+    `# BASE_MODEL: the Hugging Face checkpoint (folder or hub id) matching the GGUF the run used, ${oneLine(base)}.`,
+    'set -euo pipefail',
+    'cd "$(dirname "$0")"',
+    ': "${BASE_MODEL:?set BASE_MODEL to the Hugging Face checkpoint matching the GGUF this run trained}"',
+    // Passed as a Hydra override, single-quoted in Hydra's grammar; quotes, backslashes and "$" (interpolation) are refused, not escaped.
+    String.raw`case "$BASE_MODEL" in *"'"*|*\\*|*\$*) echo "run.sh: BASE_MODEL must not contain quotes, backslashes or \$" >&2; exit 1;; esac`,
+    ...stages.flatMap((st) => {
+      const runIt = `python3 -m verl.trainer.main_ppo --config-path "$PWD" --config-name grpo_stage${st} "actor_rollout_ref.model.path='$BASE_MODEL'" "$@"`;
+      if (st === 2 && adapter1) {
+        return [
+          `STAGE1_ADAPTER=${shellQuote(adapter1)}`,
+          '# Stage 2 starts from stage 1\'s LoRA adapter (grpo_stage2.yaml: actor_rollout_ref.model.lora_adapter_path).',
+          'if [ ! -f "$STAGE1_ADAPTER/adapter_model.safetensors" ] || [ ! -f "$STAGE1_ADAPTER/adapter_config.json" ]; then',
+          '  echo "run.sh: stage 1 left no LoRA adapter at $STAGE1_ADAPTER; stage 2 would start from the base model, so it does not start" >&2',
+          '  exit 1',
+          'fi',
+          runIt,
+        ];
+      }
+      return [runIt];
+    }),
+    `echo "Done. Back to MedSSR Studio: medssr train import-verl --checkpoint <checkpoints/stageN/global_step_M/actor/lora_adapter> --base ${base.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+    '',
+  ].join('\n');
+}
+
+function readme(run: RunRow, stages: (1 | 2)[], out: string, cluster: VerlCluster, maxPromptLength: number, basis: string, warnings: string[], adapter1: string | null): string {
+  const s = run.settings;
+  const last = stages.includes(2) ? stageAdapterFolder(out, 2, s.stage2Steps) : stageAdapterFolder(out, 1, s.stage1Steps);
+  return [
+    `# verl export of MedSSR Studio run ${run.id}`,
+    '',
+    `Run name: ${oneLine(run.name)}; base model (GGUF): ${oneLine(path.basename(run.modelPath))}.`,
+    '',
+    `Written for **verl commit ${VERL_COMMIT}** (github.com/volcengine/verl, the 0.7 development line of January 2026).`,
+    'Every configuration key exists in that commit\'s `verl/trainer/config/_generated_ppo_trainer.yaml`; a later verl',
+    'may rename keys (it did for `warmup_style` → `lr_scheduler_type`). Needs vLLM (the LoRA path of verl is FSDP + vLLM only).',
+    "MedSSR's own code pins verl 0.3.1, which predates `lora_adapter_path` and `layered_summon`: use the commit above, not 0.3.1.",
+    'verl is found as an installed package (`pip install -e .` of that commit): the configs extend its `ppo_trainer` through `pkg://verl.trainer.config`.',
+    '',
+    '## Run',
+    '',
+    '```bash',
+    'BASE_MODEL=/path/to/hf-checkpoint-of-the-base bash run.sh   # extra arguments are passed to verl as Hydra overrides',
+    '```',
+    '',
+    `Cluster written into the configs: ${cluster.nnodes} node(s) × ${cluster.gpusPerNode} GPU(s), vLLM tensor parallelism ${cluster.tensorParallel}` +
+      ' (re-export with other `--gpus-per-node` / `--tensor-parallel` to change them).',
+    '',
+    '## Files',
+    '',
+    ...stages.flatMap((st) => [
+      `- \`stage${st}_train.parquet\`, \`stage${st}_test.parquet\`: stage ${st} questions in verl's RL layout (data_source, prompt as chat messages, ability, reward_model {style: rule, ground_truth}, extra_info {index, split, source, options, vote_share, extra: the imported entry's other fields as JSON}).`,
+      `- \`grpo_stage${st}.yaml\`: the GRPO + LoRA configuration of stage ${st} with this run's settings.`,
+    ]),
+    '- `reward.py`: `compute_score`, MedSSR\'s answer extraction (the same rules and results as MedSSR Studio, checked by its tests) plus the run\'s format reward.',
+    '- `run.sh`: runs the stages in order' + (adapter1 ? "; stage 2 loads stage 1's LoRA adapter (`lora_adapter_path`) and refuses to start without it." : '.'),
+    '',
+    '## Lengths',
+    '',
+    `\`data.max_prompt_length\` = ${maxPromptLength}: ${basis}. \`filter_overlong_prompts\` is off and \`truncation: error\`, so no prompt is dropped or cut silently.`,
+    `\`data.max_response_length\` = ${s.maxCompletionTokens} (the run's completion length).`,
+    '',
+    '## Going back',
+    '',
+    'verl writes the LoRA adapter (PEFT) at each checkpoint in `checkpoints/stageN/global_step_M/actor/lora_adapter/`. The final one:',
+    '',
+    '```bash',
+    `medssr train import-verl --checkpoint ${oneLine(last)} --base ${oneLine(run.modelPath)}`,
+    '```',
+    '',
+    'converts it to a GGUF LoRA adapter (in MedSSR Studio, no Python), checks it against the base and registers it.',
+    'A merged full model (`python3 -m verl.model_merger merge --backend fsdp --local_dir .../actor --target_dir merged`)',
+    "is a Hugging Face checkpoint: convert it with llama.cpp's `convert_hf_to_gguf.py merged --outfile merged.gguf` and add it on the Models page.",
+    '',
+    ...(warnings.length ? ['## Differences from the local run', '', ...warnings.map((w) => `- ${w}`), ''] : []),
+  ].join('\n');
+}
+
+export function exportVerl(db: Db, runId: number, dir: string, cluster: VerlCluster = { gpusPerNode: 1, nnodes: 1, tensorParallel: 1 }): VerlExport {
   const repo = new TrainingRepo(db);
   const run = repo.run(runId);
   if (!run) throw new Error(`No training run ${runId}`);
+  if (cluster.gpusPerNode % cluster.tensorParallel !== 0) throw new Error(`tensor parallelism ${cluster.tensorParallel} must divide the ${cluster.gpusPerNode} GPUs of a node`);
   const out = checkWritableFolder(dir, 'verl export folder');
-  mkdirSync(out, { recursive: true });
-  const files: string[] = [];
-  const put = (name: string, data: string | Uint8Array) => {
-    const f = path.join(out, name);
-    writeFileAtomic(f, data);
-    files.push(f);
-  };
-  const modelRef = `\${oc.env:BASE_MODEL,${(run.trainer?.arch as string | undefined) ?? 'hf-model'}-matching-${path.basename(run.modelPath, '.gguf')}}`;
-  const stages: (1 | 2)[] = [];
+  yamlPath(out, 'Export folder');
+  const s = run.settings;
+  const data = new Map<1 | 2, { train: TrainItem[]; test: TrainItem[] }>();
   for (const stage of [1, 2] as const) {
     const train = repo.items(runId, stage, 'train');
     if (!train.length) continue;
-    stages.push(stage);
     const held = repo.items(runId, stage, 'heldout');
-    const source = stage === 1 ? 'medssr-synthetic' : 'medssr-human';
-    put(`stage${stage}_train.parquet`, verlParquet(train, source, 'train'));
-    put(`stage${stage}_test.parquet`, verlParquet(held.length ? held : train.slice(0, Math.min(8, train.length)), source, 'test'));
-    put(`grpo_stage${stage}.yaml`, verlConfig(run, stage, out, modelRef));
+    data.set(stage, { train, test: held.length ? held : train.slice(0, Math.min(8, train.length)) });
   }
-  put('reward.py', rewardPython(run.settings.formatReward));
-  const script = [
-    '#!/usr/bin/env bash',
-    `# Both stages of MedSSR Studio run ${run.id} ("${run.name}") on a verl cluster.`,
-    '# BASE_MODEL: the Hugging Face checkpoint matching the GGUF the run used.',
-    '# STAGE1_MODEL: stage 1 merged into a full model (verl\'s model_merger), the starting point of stage 2.',
-    'set -euo pipefail',
-    'cd "$(dirname "$0")"',
-    ...stages.map((s) =>
-      s === 2 && stages.includes(1)
-        ? `python3 -m verl.model_merger merge --backend fsdp --local_dir ./checkpoints/stage1/global_step_${run.settings.stage1Steps}/actor --target_dir ./checkpoints/stage1/merged\nSTAGE1_MODEL=./checkpoints/stage1/merged python3 -m verl.trainer.main_ppo --config-path "$PWD" --config-name grpo_stage2`
-        : `python3 -m verl.trainer.main_ppo --config-path "$PWD" --config-name grpo_stage${s}`,
-    ),
-    '# Back to MedSSR Studio: convert the result to GGUF (llama.cpp convert_hf_to_gguf.py) and add it on the Models page.',
-    '',
-  ].join('\n');
-  put('run.sh', script);
-  return { dir: out, files, format: 'parquet' };
+  const stages = [...data.keys()];
+  if (!stages.length) throw new Error(`Run ${runId} has no training questions to export`);
+  const warnings: string[] = [];
+  const all = [...data.values()].flatMap((d) => [...d.train, ...d.test]);
+  const longest = longestPromptBound(all);
+  const maxPromptLength = Math.ceil(longest / 64) * 64;
+  const basis = `the longest of ${all.length} prompts bounded at ${longest} tokens (UTF-8 bytes of system + question, plus ${TEMPLATE_ALLOWANCE_TOKENS} for the chat template: byte-level BPE never makes more tokens than bytes), rounded up to a multiple of 64`;
+  const adapter1 = data.has(1) && data.has(2) ? stageAdapterFolder(out, 1, s.stage1Steps) : null;
+  if (adapter1 && s.stage2Optimizer === 'continue') warnings.push("stage2Optimizer is 'continue' here, but verl's lora_adapter_path loads adapter weights only: stage 2 starts with a fresh optimizer and schedule.");
+  if (!data.has(1) && s.stage1Steps > 0) warnings.push('Stage 1 has no questions; only stage 2 is exported, starting from the base model.');
+  if (!Number.isInteger(s.loraAlpha)) warnings.push(`verl types lora_alpha as an integer: ${s.loraAlpha} is written as ${Math.round(s.loraAlpha)}.`);
+  if (s.skipZeroStdGroups) warnings.push('skipZeroStdGroups has no verl counterpart in GRPO without DAPO\'s filter; groups with equal rewards contribute zero advantage instead of being skipped.');
+  warnings.push('Rollouts run in vLLM from the Hugging Face checkpoint, not llama.cpp from the GGUF: numbers (and the chat template) may differ slightly from the local run.');
+
+  const files: string[] = [];
+  const contents: { name: string; data: string | Uint8Array }[] = [];
+  for (const [stage, d] of data) {
+    const source = stage === 1 ? 'medssr-synthetic' : 'medssr-human';
+    contents.push({ name: `stage${stage}_train.parquet`, data: verlParquet(d.train, source, 'train') });
+    contents.push({ name: `stage${stage}_test.parquet`, data: verlParquet(d.test, source, 'test') });
+    contents.push({
+      name: `grpo_stage${stage}.yaml`,
+      data: verlConfig({ run, stage, dir: out, cluster, maxPromptLength, trainItems: d.train.length, adapterFrom: stage === 2 ? adapter1 : null }),
+    });
+  }
+  contents.push({ name: 'reward.py', data: rewardPython(s.formatReward, path.basename(run.modelPath)) });
+  contents.push({ name: 'run.sh', data: runScript(run, stages, adapter1) });
+  contents.push({ name: 'README.md', data: readme(run, stages, out, cluster, maxPromptLength, basis, warnings, adapter1) });
+  // Everything is built (and every refusal raised) before the first file is written.
+  mkdirSync(out, { recursive: true });
+  for (const c of contents) {
+    const f = path.join(out, c.name);
+    writeFileAtomic(f, c.data);
+    files.push(f);
+  }
+  chmodSync(path.join(out, 'run.sh'), 0o755);
+  return { dir: out, files, format: 'parquet', maxPromptLength, longestPromptTokens: longest, promptLengthBasis: basis, warnings };
 }

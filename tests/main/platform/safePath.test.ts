@@ -84,7 +84,7 @@ describe('safe paths', { skip: linux ? false : 'special files are tested on Linu
       await assert.rejects(Promise.resolve().then(() => app.handlers['knowledge.import']({ path: '/proc/self', skipInvalid: false })), /Packet source \/proc\/self: is under \/proc/);
       await assert.rejects(Promise.resolve().then(() => app.handlers['evaluation.import']({ path: fifo })), /Benchmark file .*: is a FIFO/);
       await assert.rejects(Promise.resolve().then(() => app.handlers['models.add']({ path: socketPath, copy: false })), /Model file .*sock\.gguf: is a socket/);
-      await assert.rejects(Promise.resolve().then(() => app.handlers['training.exportVerl']({ runId: 1, dir: '/proc/x' })), /No training run 1|verl export folder/);
+      await assert.rejects(Promise.resolve().then(() => app.handlers['training.exportVerl']({ runId: 1, dir: '/proc/x', gpusPerNode: 1, nnodes: 1, tensorParallel: 1 })), /No training run 1|verl export folder/);
     } finally {
       await app.close();
     }

@@ -10,6 +10,9 @@ export function AdaptersPanel({ runs, version }: { runs: RunSummary[]; version: 
   const [adapters, setAdapters] = useState<AdapterRecord[]>([]);
   const [evalRuns, setEvalRuns] = useState<EvalRunSummary[]>([]);
   const [target, setTarget] = useState('');
+  // The verl cluster's shape goes into its configs (trainer.n_gpus_per_node, rollout tensor parallelism).
+  const [gpus, setGpus] = useState(1);
+  const [tp, setTp] = useState(1);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   useEffect(() => {
@@ -104,7 +107,9 @@ export function AdaptersPanel({ runs, version }: { runs: RunSummary[]; version: 
           ))}
         </TableBody>
       </Table>
-      <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap' }}>
+      <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', alignItems: 'center' }}>
+        <TextField size="small" type="number" label="verl GPUs per node" value={gpus} onChange={(e) => setGpus(Math.max(1, Math.floor(Number(e.target.value) || 1)))} sx={{ width: 150 }} data-testid="verl-gpus" />
+        <TextField size="small" type="number" label="Tensor parallel" value={tp} onChange={(e) => setTp(Math.max(1, Math.floor(Number(e.target.value) || 1)))} sx={{ width: 130 }} data-testid="verl-tp" />
         {runs.slice(0, 6).map((r) => (
           <Button
             key={r.id}
@@ -113,8 +118,9 @@ export function AdaptersPanel({ runs, version }: { runs: RunSummary[]; version: 
             disabled={!target}
             onClick={() =>
               void act(async () => {
-                const out = await api.call('training.exportVerl', { runId: r.id, dir: target });
-                return `verl input for run #${r.id} in ${out.dir}: ${out.files.length} files (${out.format})`;
+                const out = await api.call('training.exportVerl', { runId: r.id, dir: target, gpusPerNode: gpus, tensorParallel: tp });
+                const warn = out.warnings.length ? ` Differences from the local run: ${out.warnings.join(' ')}` : '';
+                return `verl input for run #${r.id} in ${out.dir}: ${out.files.length} files (${out.format}); max prompt length ${out.maxPromptLength}; see its README.md.${warn}`;
               })
             }
           >

@@ -261,8 +261,10 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
               <MenuItem value="cosine">cosine</MenuItem>
             </TextField>
             <TextField select size="small" label="Backend" value={settings.backend} onChange={(e) => set('backend', e.target.value as TrainSettings['backend'])}>
+              <MenuItem value="auto">Auto (CUDA, Vulkan, then CPU)</MenuItem>
               <MenuItem value="cpu">CPU</MenuItem>
               <MenuItem value="cuda">CUDA</MenuItem>
+              <MenuItem value="vulkan">Vulkan</MenuItem>
             </TextField>
           </Box>
           <Stack direction="row" sx={{ flexWrap: 'wrap', mt: 1 }}>

@@ -7,6 +7,7 @@ import { LogPanel } from './LogPanel.js';
 import { MetricsCharts } from './MetricsCharts.js';
 import { RunForm } from './RunForm.js';
 import { RunsTable } from './RunsTable.js';
+import { trainerDeviceView } from './trainerDevice.js';
 import { useTrainingData } from './useTrainingData.js';
 
 /** Two-stage GRPO: start a run, watch its metrics live, compare runs, export adapters and verl input. */
@@ -18,6 +19,8 @@ export function TrainingPage() {
   const shownRuns = shown.map((id) => runs.find((r) => r.id === id)).filter((r) => r !== undefined);
   const evals = useMemo(() => new Map<number, EvalRecord[]>([...details].map(([id, d]) => [id, d.evals])), [details]);
   const stepsTotal = [...steps.values()].reduce((n, s) => n + s.length, 0);
+  const primary = shownRuns[0];
+  const device = primary ? trainerDeviceView(details.get(primary.id)?.trainer) : null;
 
   const toggle = (id: number) => setPicked((cur) => {
     const base = cur ?? shown;
@@ -56,6 +59,18 @@ export function TrainingPage() {
         >
           {shownRuns.length === 0 ? <Typography variant="body2">Tick a run to see its metrics.</Typography> : <MetricsCharts runs={shownRuns} steps={steps} evals={evals} smoothing={smoothing} />}
         </PanelSection>
+        {primary && (
+          <Box sx={{ mb: 2 }} data-testid="training-device">
+            <Typography variant="body2">
+              Run #{primary.id} {device ? `trained on ${device.line}` : `(${primary.settings.backend} requested): no trainer has reported its device yet`}
+            </Typography>
+            {device?.notUsed.map((why) => (
+              <Typography key={why} variant="caption" color="text.secondary" component="div">
+                Not used: {why}
+              </Typography>
+            ))}
+          </Box>
+        )}
         <PanelSection title={shownRuns[0] ? `Log of run #${shownRuns[0].id}` : 'Log'}>
           <LogPanel lines={logs} />
         </PanelSection>
