@@ -1,6 +1,6 @@
 /**
- * js-yaml is not a dependency of ours: it is in node_modules through eslint and electron-builder (dev dependencies),
- * and only tests use it, to read configs as a YAML parser would. The one function they call, typed.
+ * js-yaml is a dev dependency (tests only: they read exported configs as a YAML parser would); it ships no types
+ * and @types/js-yaml is not installed here. The one function the tests call, typed.
  */
 declare module 'js-yaml' {
   export function load(text: string): unknown;
