@@ -34,7 +34,7 @@ export const reviewModule = defineModule<ReviewMethod, ReviewExports, ReviewDeps
     const service = new ReviewService(ctx.db, deps.knowledge);
     const accounts: ReviewerAccounts = {
       async verify(name, password) {
-        const r = service.repo.reviewerByName(name);
+        const r = service.repo.reviewers.byExactName(name);
         if (!r || r.passwordHash === null) {
           await verifyPassword(password, await dummyHash());
           return null;
@@ -42,11 +42,11 @@ export const reviewModule = defineModule<ReviewMethod, ReviewExports, ReviewDeps
         return (await verifyPassword(password, r.passwordHash)) ? publicReviewer(r) : null;
       },
       get(id) {
-        const r = service.repo.reviewer(id);
+        const r = service.repo.reviewers.get(id);
         return r ? publicReviewer(r) : null;
       },
       hasAdminLogin() {
-        return service.repo.reviewers().some((r) => r.role === 'admin' && r.hasPassword);
+        return service.repo.reviewers.list().some((r) => r.role === 'admin' && r.hasPassword);
       },
     };
     return {
