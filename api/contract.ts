@@ -42,8 +42,11 @@ import {
   type EvalRunSummary,
   type QuestionDetail,
 } from './evaluation.js';
+import { ApiError } from './errors.js';
 import { reviewMethods } from './review.js';
 import { trainingMethods } from './training.js';
+
+export { ApiError, asApiError, errorMessage, withApiError, type ApiErrorBody } from './errors.js';
 
 export const appInfoSchema = emptyInput;
 export interface AppInfo {
@@ -125,22 +128,6 @@ export type ApiHandlers = {
 export interface ApiClient {
   call<M extends MethodName>(method: M, ...input: undefined extends MethodInput<M> ? [MethodInput<M>?] : [MethodInput<M>]): Promise<MethodOutput<M>>;
   subscribe(listener: (event: ApiEvent) => void): () => void;
-}
-
-/** Errors crossing the boundary: a stable code plus a message for people. */
-export interface ApiErrorBody {
-  code: 'bad-input' | 'not-found' | 'unauthorized' | 'forbidden' | 'conflict' | 'internal';
-  message: string;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly code: ApiErrorBody['code'],
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
 }
 
 /** Validates a raw argument at the edge; throws ApiError('bad-input') naming the offending field. */

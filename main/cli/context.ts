@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
+import { errorMessage } from '../../api/contract.js';
 import type { JobInfo } from '../../api/jobs.js';
 import { createApp, type AppRuntime } from '../app/index.js';
 import { databasePath, defaultDataDir } from '../platform/dataDir.js';
@@ -137,5 +138,5 @@ export class CliError extends Error {
 /** Any error as a CliError carrying its message, so a refused Api call exits with that message and no stack. */
 export function asCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
-  return new CliError(err instanceof Error ? err.message : String(err));
+  return new CliError(errorMessage(err));
 }

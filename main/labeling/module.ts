@@ -1,5 +1,5 @@
 /** The labeling domain: pseudo-labelling runs (lab_* tables), the label job and labeling.start. */
-import { ApiError } from '../../api/contract.js';
+import { ApiError, withApiError } from '../../api/contract.js';
 import { defineModule } from '../platform/module.js';
 import { checkReadablePath } from '../platform/safePath.js';
 import { SynthesisRepo, type PseudoLabelLookup } from '../synthesis/index.js';
@@ -37,12 +37,10 @@ export const labelingModule = defineModule<LabelingMethod, LabelingExports>({
       handlers: {
         'labeling.start': (input) => {
           if (!synth.find(input.dataset, input.version)) throw new ApiError('not-found', `No complete dataset named "${input.dataset}"${input.version ? ` with version ${input.version}` : ''}`);
-          try {
+          withApiError('bad-input', () => {
             checkReadablePath(input.modelPath, 'Model file');
             if (input.adapterPath) checkReadablePath(input.adapterPath, 'Adapter file');
-          } catch (err) {
-            throw new ApiError('bad-input', err instanceof Error ? err.message : String(err));
-          }
+          });
           return { jobId: ctx.jobs.start('label', input).id };
         },
       },

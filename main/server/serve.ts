@@ -2,6 +2,7 @@
 /**
  * `npm run serve`: browser mode. node dist/main/server/serve.js [--port N] [--host H] [--data-dir D] [--no-demo]
  */
+import { errorMessage } from '../../api/contract.js';
 import { parseServeArgs, serveUsage } from './serveArgs.js';
 import { startServer } from './server.js';
 
@@ -31,6 +32,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`medssr serve: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`medssr serve: ${errorMessage(err)}`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 /** The synthesis domain: question datasets (syn_* tables), the synthesis job and the synthesis.* Api. */
-import { ApiError } from '../../api/contract.js';
+import { ApiError, withApiError } from '../../api/contract.js';
 import type { KnowledgeService } from '../knowledge/index.js';
 import { defineModule } from '../platform/module.js';
 import * as m010 from './migrations/010_synthesis.js';
@@ -64,11 +64,8 @@ export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, S
           const problem = synthesisInputProblem(input) ?? unknownPlanValues(input.plan, index());
           if (problem) throw new ApiError('bad-input', problem);
           if (input.modelPath) {
-            try {
-              checkReadablePath(input.modelPath, 'Model file');
-            } catch (err) {
-              throw new ApiError('bad-input', err instanceof Error ? err.message : String(err));
-            }
+            const modelPath = input.modelPath;
+            withApiError('bad-input', () => checkReadablePath(modelPath, 'Model file'));
           }
           return { jobId: ctx.jobs.start('synthesize', input).id };
         },

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { errorMessage } from '../../../api/contract.js';
 import { synthesizeInputSchema } from '../../../api/synthesis.js';
 import { SeedStore, synthesisInputProblem, type SynthesisJobResult } from '../../synthesis/index.js';
 import { checkReadablePath } from '../../platform/safePath.js';
@@ -13,12 +14,12 @@ function readPlan(file: string): unknown {
   try {
     text = readFileSync(checkReadablePath(file, 'Plan file'), 'utf8');
   } catch (err) {
-    throw new CliError(`Cannot read the plan ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliError(`Cannot read the plan ${file}: ${errorMessage(err)}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new CliError(`The plan ${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliError(`The plan ${file} is not valid JSON: ${errorMessage(err)}`);
   }
 }
 
@@ -41,7 +42,7 @@ export function registerSynthesisCommands(program: Command): void {
         try {
           summary = new SeedStore(app.context.db).importFile(file, name);
         } catch (err) {
-          throw new CliError(err instanceof Error ? err.message : String(err));
+          throw new CliError(errorMessage(err));
         }
         if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else process.stdout.write(`Imported ${summary.count} seed questions as "${summary.name}" from ${summary.file}\n`);
