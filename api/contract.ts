@@ -42,6 +42,7 @@ import {
   type EvalRunSummary,
   type QuestionDetail,
 } from './evaluation.js';
+import { datasetFileMethods } from './datasets.js';
 import { ApiError } from './errors.js';
 import { reviewMethods } from './review.js';
 import { trainingMethods } from './training.js';
@@ -102,6 +103,7 @@ export const apiMethods = {
   'evaluation.question': method<QuestionDetail | null>()(questionDetailSchema),
   'evaluation.exportCsv': method<CsvExport>()(exportCsvSchema),
 
+  ...datasetFileMethods,
   ...reviewMethods,
   ...trainingMethods,
 } as const;

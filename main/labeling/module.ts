@@ -6,9 +6,10 @@ import { SynthesisRepo, type PseudoLabelLookup } from '../synthesis/index.js';
 import { labelJobHandler } from './labelJob.js';
 import * as m010 from './migrations/010_synthesis.js';
 import * as m045 from './migrations/045_labeling_written_votes.js';
+import { exportMedssr } from './export.js';
 import { LabelingRepo } from './store.js';
 
-export type LabelingMethod = 'labeling.start';
+export type LabelingMethod = 'labeling.start' | 'labeling.exportMedssr';
 
 export interface LabelingExports {
   store: LabelingRepo;
@@ -43,6 +44,7 @@ export const labelingModule = defineModule<LabelingMethod, LabelingExports>({
           });
           return { jobId: ctx.jobs.start('label', input).id };
         },
+        'labeling.exportMedssr': ({ dataset, version }) => withApiError('not-found', () => exportMedssr(ctx.db, dataset, version)),
       },
     };
   },

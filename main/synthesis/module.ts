@@ -10,9 +10,10 @@ import { buildPlanReport, planCells, unknownPlanValues } from './planner.js';
 import { checkReadablePath } from '../platform/safePath.js';
 import type { PseudoLabelLookup } from './ports.js';
 import { SynthesisRepo } from './store.js';
+import { SeedStore } from './seedStore.js';
 import { synthesisJobHandler } from './synthesisJob.js';
 
-export type SynthesisMethod = 'synthesis.preview' | 'synthesis.start' | 'synthesis.datasets' | 'synthesis.dataset' | 'synthesis.questions';
+export type SynthesisMethod = 'synthesis.preview' | 'synthesis.start' | 'synthesis.datasets' | 'synthesis.dataset' | 'synthesis.questions' | 'synthesis.importSeeds';
 
 export interface SynthesisExports {
   store: SynthesisRepo;
@@ -70,6 +71,7 @@ export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, S
           return { jobId: ctx.jobs.start('synthesize', input).id };
         },
         'synthesis.datasets': () => synth.list(labelled),
+        'synthesis.importSeeds': ({ path: file, name }) => withApiError('bad-input', () => new SeedStore(ctx.db).importFile(file, name)),
         'synthesis.dataset': ({ dataset: name, version }) => synth.list(labelled).find((d) => d.name === name && (version === undefined ? true : d.version === version)) ?? null,
         'synthesis.questions': ({ dataset: name, version, status, offset, limit }) => {
           const d = dataset(name, version);

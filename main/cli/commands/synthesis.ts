@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { errorMessage } from '../../../api/contract.js';
 import { synthesizeInputSchema } from '../../../api/synthesis.js';
-import { SeedStore, synthesisInputProblem, type SynthesisJobResult } from '../../synthesis/index.js';
+import { synthesisInputProblem, type SynthesisJobResult } from '../../synthesis/index.js';
 import { checkReadablePath } from '../../platform/safePath.js';
 import { CliError, jobCommandOptions, jobResult, parseCliInput, withApp } from '../context.js';
 import { subcommandGroup } from '../program.js';
@@ -37,13 +37,8 @@ export function registerSynthesisCommands(program: Command): void {
     .action(async (file: string, opts: { name: string; db?: string; json: boolean; quiet: boolean }) => {
       const name = opts.name.trim();
       if (!name || name.length > 200) throw new CliError('--name must be 1 to 200 characters');
-      await withApp(opts, (app) => {
-        let summary;
-        try {
-          summary = new SeedStore(app.context.db).importFile(file, name);
-        } catch (err) {
-          throw new CliError(errorMessage(err));
-        }
+      await withApp(opts, async (app) => {
+        const summary = await app.call('synthesis.importSeeds', { path: file, name });
         if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else process.stdout.write(`Imported ${summary.count} seed questions as "${summary.name}" from ${summary.file}\n`);
       });
@@ -93,9 +88,9 @@ export function registerSynthesisCommands(program: Command): void {
         const problem = synthesisInputProblem(input);
         if (problem) throw new CliError(problem);
         await withApp(opts, async (app) => {
-          if (app.context.knowledge.isEmpty()) throw new CliError('The knowledge base is empty: run `medssr import orphanet <dir>` first');
-          const job = app.context.jobs.start('synthesize', input);
-          const r = await jobResult<SynthesisJobResult>(app, job.id, 'Synthesis', opts.quiet);
+          if ((await app.call('knowledge.stats')).disorders === 0) throw new CliError('The knowledge base is empty: run `medssr import orphanet <dir>` first');
+          const { jobId } = await app.call('synthesis.start', input);
+          const r = await jobResult<SynthesisJobResult>(app, jobId, 'Synthesis', opts.quiet);
           if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else {
             process.stdout.write(
