@@ -12,7 +12,7 @@ import {
   type SearchResult,
   facetFilterSchema,
 } from './knowledge.js';
-import { jobIdSchema, type JobInfo } from './jobs.js';
+import { importInputSchema, jobIdSchema, type JobInfo } from './jobs.js';
 import { emptyInput, method, type MethodDef } from './method.js';
 import {
   addModelSchema,
@@ -60,33 +60,31 @@ export interface AppInfo {
 }
 
 export const apiMethods = {
-  'app.info': method<AppInfo>()(emptyInput),
+  'app.info': method<AppInfo>('reviewer')(emptyInput),
 
-  'knowledge.stats': method<KnowledgeStats>()(emptyInput),
-  'knowledge.search': method<SearchResult>()(searchInputSchema),
-  'knowledge.facets': method<FacetCounts>()(
+  'knowledge.stats': method<KnowledgeStats>('reviewer')(emptyInput),
+  'knowledge.search': method<SearchResult>('reviewer')(searchInputSchema),
+  'knowledge.facets': method<FacetCounts>('reviewer')(
     z.object({ text: z.string().max(500).default(''), filters: facetFilterSchema.default({}) }).strict(),
   ),
-  'knowledge.get': method<DisorderDetail | null>()(z.object({ orphaCode: z.string().regex(/^\d{1,9}$/) }).strict()),
+  'knowledge.get': method<DisorderDetail | null>('reviewer')(z.object({ orphaCode: z.string().regex(/^\d{1,9}$/) }).strict()),
   /** Starts an import job; returns the job id at once. Progress comes as job events. */
-  'knowledge.import': method<{ jobId: string }>()(
-    z.object({ path: z.string().min(1).max(4096), skipInvalid: z.boolean().default(false), allowRemovals: z.boolean().optional() }).strict(),
-  ),
+  'knowledge.import': method<{ jobId: string }>()(importInputSchema),
 
-  'jobs.list': method<JobInfo[]>()(emptyInput),
-  'jobs.get': method<JobInfo | null>()(jobIdSchema),
+  'jobs.list': method<JobInfo[]>('reviewer')(emptyInput),
+  'jobs.get': method<JobInfo | null>('reviewer')(jobIdSchema),
   'jobs.cancel': method<JobInfo>()(jobIdSchema),
   'jobs.resume': method<JobInfo>()(jobIdSchema),
 
   /** Quotas and eligible disorders for a plan, without generating (the live allocation chart). */
-  'synthesis.preview': method<PlanReport>()(synthesisPlanSchema),
+  'synthesis.preview': method<PlanReport>('reviewer')(synthesisPlanSchema),
   'synthesis.start': method<{ jobId: string }>()(synthesizeInputSchema),
-  'synthesis.datasets': method<DatasetSummary[]>()(emptyInput),
-  'synthesis.dataset': method<DatasetSummary | null>()(datasetRefSchema),
-  'synthesis.questions': method<QuestionPage>()(questionPageSchema),
+  'synthesis.datasets': method<DatasetSummary[]>('reviewer')(emptyInput),
+  'synthesis.dataset': method<DatasetSummary | null>('reviewer')(datasetRefSchema),
+  'synthesis.questions': method<QuestionPage>('reviewer')(questionPageSchema),
   'labeling.start': method<{ jobId: string }>()(labelInputSchema),
 
-  'models.list': method<ModelInfo[]>()(emptyInput),
+  'models.list': method<ModelInfo[]>('reviewer')(emptyInput),
   'models.add': method<ModelInfo>()(addModelSchema),
   'models.remove': method<{ removed: true }>()(z.object({ id: z.string().min(1).max(100) }).strict()),
   'models.fit': method<ModelFit>()(z.object({ id: z.string().min(1).max(100) }).strict()),

@@ -56,7 +56,7 @@ export const exportMedssrSchema = z
 
 export const datasetFileMethods = {
   /** Imports a MedSSR benchmark-shaped file as the seed set `name` (replacing a set of that name). */
-  'synthesis.importSeeds': method<SeedSetSummary>()(importSeedsSchema),
+  'synthesis.importSeeds': method<SeedSetSummary>('loopback')(importSeedsSchema),
   /** A complete dataset's accepted questions with their latest pseudo-labels, in MedSSR format. */
-  'labeling.exportMedssr': method<MedssrItem[]>()(exportMedssrSchema),
+  'labeling.exportMedssr': method<MedssrItem[]>('loopback')(exportMedssrSchema),
 } as const;

@@ -10,7 +10,7 @@ import type { Reviewer } from '../../../api/review.js';
 import type { AppServices } from '../../app/index.js';
 import { runAs, type ReviewerAccounts } from '../../review/index.js';
 import { LoginThrottle, type ThrottleOptions } from './loginThrottle.js';
-import { mayCall } from './policy.js';
+import { refusal } from './policy.js';
 import { clearedSessionCookie, parseCookies, sameSecret, sessionCookie, sessionCookieHeader, SessionStore } from './sessions.js';
 
 export const csrfHeader = 'x-csrf-token';
@@ -115,9 +115,8 @@ export function createServerAuth(services: AppServices, opts: ServerAuthOptions 
       if (req.method !== 'GET' && !sameSecret(req.headers[csrfHeader] as string | undefined, c.csrfToken)) {
         return { ok: false, status: 403, error: { code: 'forbidden', message: 'Missing or wrong CSRF token' } };
       }
-      if (name !== 'events' && !mayCall(c.reviewer.role, name)) {
-        return { ok: false, status: 403, error: { code: 'forbidden', message: `${name} needs the admin role` } };
-      }
+      const refused = refusal(c.reviewer.role, name);
+      if (refused !== null) return { ok: false, status: 403, error: { code: 'forbidden', message: refused } };
       const actor = { reviewerId: c.reviewer.id, role: c.reviewer.role };
       return { ok: true, run: (fn) => runAs(actor, fn) };
     },
