@@ -21,6 +21,8 @@ export const labelingModule = defineModule<LabelingMethod, LabelingExports>({
   name: 'labeling',
   migrations: [
     { name: '010_synthesis', part: 'labeling', sql: m010.sql },
+    // Released as is, so never edited: it also reads syn_questions and clears rev_synced. A new step keeps to lab_
+    // tables (tests/main/app/migrationPrefixes.test.ts); what another domain must redo goes through its index.
     { name: '045_labeling_written_votes', sql: m045.sql },
   ],
   setup(ctx) {
