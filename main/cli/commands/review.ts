@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { addReviewerSchema, reviewerRoles, type ReviewerRole } from '../../../api/review.js';
 import type { AppRuntime } from '../../app/index.js';
+import { accountKey } from '../../review/index.js';
 import { writeFileAtomic } from '../../platform/atomicFile.js';
 import { asCliError, CliError, parseCliInput, withApp } from '../context.js';
 
@@ -63,7 +64,7 @@ export function registerReviewCommands(program: Command): void {
       const password = readPassword();
       await withApp(opts, async (app) => {
         const s = await app.call('review.session');
-        const r = s.reviewers.find((x) => x.name.toLowerCase() === opts.name.toLowerCase());
+        const r = s.reviewers.find((x) => accountKey(x.name) === accountKey(opts.name));
         if (!r) throw new CliError(`No reviewer named "${opts.name}"`);
         await handle(() => app.call('review.updateReviewer', { id: r.id, password }));
         process.stderr.write(`Password set for "${r.name}"\n`);

@@ -108,7 +108,9 @@ export class ReviewExports {
   }
 
   exportHumanSet(input: { datasetIds: number[]; name: string }): ExportFile {
-    this.access.actor();
+    const actor = this.access.actor();
+    // Its gold is the combined outcome of every reviewer's decisions; a blind reviewer would read the others' answers.
+    if (this.access.viewer(actor).ownView) throw new ApiError('forbidden', 'The human-labelled set combines every reviewer’s decisions; in blind review only an admin exports it');
     const items = this.humanSet(input.datasetIds, input.name);
     const safe = input.name.replace(/[^A-Za-z0-9._-]+/g, '-');
     return { filename: `${safe}.json`, mimeType: 'application/json', content: `${JSON.stringify(items, null, 2)}\n`, count: items.length };

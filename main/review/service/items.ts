@@ -23,8 +23,13 @@ export class ReviewItems {
 
   queue(input: { filter: QueueFilter; order: QueueOrder; offset: number; limit: number; reviewerId?: number | undefined }): QueueResult {
     const actor = this.access.actor(input.reviewerId);
+    const viewer = this.access.viewer(actor);
+    // "Decided by <someone else>" would list exactly the other reviewer's decisions.
+    if (viewer.ownView && input.filter.decidedBy !== undefined && input.filter.decidedBy !== actor.id) {
+      throw new ApiError('forbidden', 'In blind review you can filter by your own decisions only');
+    }
     this.access.syncDatasets(input.filter.datasetIds);
-    return this.repo.items.queue(input.filter, this.access.viewer(actor), input.order, input.offset, input.limit);
+    return this.repo.items.queue(input.filter, viewer, input.order, input.offset, input.limit);
   }
 
   item(input: { datasetId: number; seq: number; reviewerId?: number | undefined }): ReviewItem {
@@ -55,6 +60,11 @@ export class ReviewItems {
     const reverted = revertedIds(audit.map(toFoldRow));
     const live = audit.filter((a) => a.action !== 'undo' && !reverted.has(a.id));
     const reasoning = q.provenance.filters?.reasoningProb;
+    // Blind review hides the other reviewers' decisions (and their comments, which can give them away) until an
+    // admin has adjudicated the item; from then on the outcome is settled and may be seen.
+    const adjudicated = outcome.states.some((s) => s.adjudication);
+    const hideOthers = ownView && !adjudicated;
+    const comments = live.filter((a) => a.action === 'comment' && (!hideOthers || a.reviewerId === actor.id));
     return {
       datasetId: q.datasetId,
       seq: q.seq,
@@ -83,9 +93,9 @@ export class ReviewItems {
       status: ownView ? (mine?.status ?? 'pending') : outcome.status,
       answer: ownView ? (mine?.answer ?? null) : outcome.answer,
       mine,
-      others: ownView ? [] : outcome.states.filter((s) => s.reviewerId !== actor.id).map(decisionOf),
+      others: hideOthers ? [] : outcome.states.filter((s) => s.reviewerId !== actor.id).map(decisionOf),
       edits: this.editVersions(live),
-      comments: live.filter((a) => a.action === 'comment').map((a) => ({ reviewerName: a.reviewerName, at: a.at, text: a.note ?? '' })),
+      comments: comments.map((a) => ({ reviewerName: a.reviewerName, at: a.at, text: a.note ?? '' })),
       blind: this.access.blind(),
     };
   }
