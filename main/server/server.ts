@@ -126,12 +126,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let loopback: boolean | null = null;
   const guards: RequestGuard[] = [sameOriginGuard(() => loopback === true, () => boundPort), ...(options.guards ?? [])];
   let auth: ServerAuth | null = null;
-  /** Open event streams, each with the role of who opened it (null without a login). */
-  const streams = new Map<ServerResponse, ReviewerRole | null>();
+  /** Open event streams with the request that opened them (behind a login, its session is checked per event). */
+  const streams = new Map<ServerResponse, IncomingMessage>();
+
+  /** The role an event stream is served as now; undefined when its session has ended (the stream is then closed). */
+  const streamRole = (req: IncomingMessage): ReviewerRole | null | undefined => {
+    if (!auth) return null;
+    const gate = auth.authorize(req, 'events');
+    return gate.ok ? gate.reviewer.role : undefined;
+  };
 
   const unsubscribe = services.subscribe((event: ApiEvent) => {
     const frames = new Map<ReviewerRole | null, string>();
-    for (const [res, role] of streams) {
+    for (const [res, req] of streams) {
+      const role = streamRole(req);
+      if (role === undefined) {
+        // Signed out, reset or demoted: a stream opened under the old session stops here.
+        streams.delete(res);
+        res.end();
+        continue;
+      }
       const key = role === 'admin' ? null : role;
       let frame = frames.get(key);
       if (frame === undefined) {
@@ -178,7 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         'X-Accel-Buffering': 'no',
       });
       res.write('retry: 2000\n: connected\n\n');
-      streams.set(res, gate?.ok ? gate.reviewer.role : null);
+      streams.set(res, req);
       req.on('close', () => streams.delete(res));
       return;
     }

@@ -123,6 +123,29 @@ describe('LAN mode least privilege', () => {
     await app.call('review.updateReviewer', { id: umaId, role: 'reviewer' });
   });
 
+  test('an open event stream ends with its session', async () => {
+    const uma = (await login('Uma', 'uma-pass-1')).client;
+    assert.ok(uma);
+    const umaId = ((await post(server.port, 'review.session', {}, { client: uma })).body.result as ReviewSession).reviewer.id;
+    let received = '';
+    const ended = new Promise<void>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: { Cookie: uma.cookie } }, (res) => {
+        assert.equal(res.statusCode, 200);
+        res.on('data', (c: Buffer) => (received += c.toString()));
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    app.context.emit({ type: 'knowledge.changed' });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.match(received, /knowledge\.changed/, 'events flow while the session lives');
+    await app.call('review.updateReviewer', { id: umaId, password: 'uma-pass-2' });
+    app.context.emit({ type: 'knowledge.changed' });
+    await ended;
+    assert.equal(received.match(/knowledge\.changed/g)?.length, 1, 'nothing more after the reset');
+  });
+
   test('a reviewer sees neither the data folder nor the account list; an admin sees both', async () => {
     const rex = (await login('Rex', 'reset-pass-2')).client;
     const ada = (await login('Ada', 'admin-pass-1')).client;
