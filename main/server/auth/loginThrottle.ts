@@ -64,6 +64,8 @@ export interface AccountDelayOptions {
   baseMs?: number;
   maxMs?: number;
   windowMs?: number;
+  /** Names tracked at most: typed names need not exist, and memory must not grow with every guess. */
+  maxKeys?: number;
   now?: () => number;
 }
 
@@ -73,6 +75,7 @@ export class AccountDelay {
   private readonly baseMs: number;
   private readonly maxMs: number;
   private readonly windowMs: number;
+  private readonly maxKeys: number;
   private readonly now: () => number;
 
   constructor(opts: AccountDelayOptions = {}) {
@@ -80,6 +83,7 @@ export class AccountDelay {
     this.baseMs = opts.baseMs ?? 500;
     this.maxMs = opts.maxMs ?? 10_000;
     this.windowMs = opts.windowMs ?? 15 * 60 * 1000;
+    this.maxKeys = opts.maxKeys ?? 10_000;
     this.now = opts.now ?? Date.now;
   }
 
@@ -101,8 +105,19 @@ export class AccountDelay {
   fail(key: string): void {
     const list = this.recent(key);
     list.push(this.now());
+    // The oldest name goes first when the table is full (a Map keeps insertion order); the per-address limit
+    // makes filling it take thousands of addresses.
+    if (!this.failures.has(key) && this.failures.size >= this.maxKeys) {
+      const oldest = this.failures.keys().next();
+      if (!oldest.done) this.failures.delete(oldest.value);
+    }
     // Bounded: the delay is capped long before this many.
     this.failures.set(key, list.slice(-64));
+  }
+
+  /** Names currently tracked (tests). */
+  get size(): number {
+    return this.failures.size;
   }
 
   succeed(key: string): void {

@@ -101,6 +101,9 @@ describe('LAN mode least privilege', () => {
     assert.deepEqual(seen, [0, 0, 100, 200, 400, 700, 700]);
     now += 16 * 60 * 1000;
     assert.equal(d.delayMs('name:ada'), 0, 'failures expire with the window');
+    const small = new AccountDelay({ maxKeys: 3, now: () => now });
+    for (let i = 0; i < 10; i++) small.fail(`name:guess-${i}`);
+    assert.equal(small.size, 3, 'guessed names do not grow the table without bound');
     const t = new LoginThrottle({ limit: 2, now: () => now });
     t.fail(['ip:a']);
     t.fail(['ip:a']);
