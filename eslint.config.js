@@ -26,6 +26,17 @@ const boundaries = [
     },
   },
   {
+    // The CLI calls services as the Api does, validation included (AppRuntime.call), never around it.
+    files: ['main/cli/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='context']", message: 'The CLI reaches services through app.call (the Api), not app.context' },
+        { selector: "MemberExpression[property.name='handlers']", message: 'app.handlers skips the Api validation; use app.call' },
+      ],
+    },
+  },
+  {
     // The pages, not the build config (vite.config.ts shares the Content-Security-Policy with the server).
     files: ['renderer/src/**/*.{ts,tsx}'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**'], message: 'The renderer reaches main/ only through the Api (api/)' }] }] },

@@ -12,7 +12,7 @@ import {
   type SearchResult,
   facetFilterSchema,
 } from './knowledge.js';
-import { jobIdSchema, type JobInfo } from './jobs.js';
+import { importInputSchema, jobIdSchema, type JobInfo } from './jobs.js';
 import { emptyInput, method, type MethodDef } from './method.js';
 import {
   addModelSchema,
@@ -42,8 +42,12 @@ import {
   type EvalRunSummary,
   type QuestionDetail,
 } from './evaluation.js';
+import { datasetFileMethods } from './datasets.js';
+import { ApiError } from './errors.js';
 import { reviewMethods } from './review.js';
 import { trainingMethods } from './training.js';
+
+export { ApiError, asApiError, errorMessage, withApiError, type ApiErrorBody } from './errors.js';
 
 export const appInfoSchema = emptyInput;
 export interface AppInfo {
@@ -56,33 +60,31 @@ export interface AppInfo {
 }
 
 export const apiMethods = {
-  'app.info': method<AppInfo>()(emptyInput),
+  'app.info': method<AppInfo>('reviewer')(emptyInput),
 
-  'knowledge.stats': method<KnowledgeStats>()(emptyInput),
-  'knowledge.search': method<SearchResult>()(searchInputSchema),
-  'knowledge.facets': method<FacetCounts>()(
+  'knowledge.stats': method<KnowledgeStats>('reviewer')(emptyInput),
+  'knowledge.search': method<SearchResult>('reviewer')(searchInputSchema),
+  'knowledge.facets': method<FacetCounts>('reviewer')(
     z.object({ text: z.string().max(500).default(''), filters: facetFilterSchema.default({}) }).strict(),
   ),
-  'knowledge.get': method<DisorderDetail | null>()(z.object({ orphaCode: z.string().regex(/^\d{1,9}$/) }).strict()),
+  'knowledge.get': method<DisorderDetail | null>('reviewer')(z.object({ orphaCode: z.string().regex(/^\d{1,9}$/) }).strict()),
   /** Starts an import job; returns the job id at once. Progress comes as job events. */
-  'knowledge.import': method<{ jobId: string }>()(
-    z.object({ path: z.string().min(1).max(4096), skipInvalid: z.boolean().default(false), allowRemovals: z.boolean().optional() }).strict(),
-  ),
+  'knowledge.import': method<{ jobId: string }>()(importInputSchema),
 
-  'jobs.list': method<JobInfo[]>()(emptyInput),
-  'jobs.get': method<JobInfo | null>()(jobIdSchema),
+  'jobs.list': method<JobInfo[]>('reviewer')(emptyInput),
+  'jobs.get': method<JobInfo | null>('reviewer')(jobIdSchema),
   'jobs.cancel': method<JobInfo>()(jobIdSchema),
   'jobs.resume': method<JobInfo>()(jobIdSchema),
 
   /** Quotas and eligible disorders for a plan, without generating (the live allocation chart). */
-  'synthesis.preview': method<PlanReport>()(synthesisPlanSchema),
+  'synthesis.preview': method<PlanReport>('reviewer')(synthesisPlanSchema),
   'synthesis.start': method<{ jobId: string }>()(synthesizeInputSchema),
-  'synthesis.datasets': method<DatasetSummary[]>()(emptyInput),
-  'synthesis.dataset': method<DatasetSummary | null>()(datasetRefSchema),
-  'synthesis.questions': method<QuestionPage>()(questionPageSchema),
+  'synthesis.datasets': method<DatasetSummary[]>('reviewer')(emptyInput),
+  'synthesis.dataset': method<DatasetSummary | null>('reviewer')(datasetRefSchema),
+  'synthesis.questions': method<QuestionPage>('reviewer')(questionPageSchema),
   'labeling.start': method<{ jobId: string }>()(labelInputSchema),
 
-  'models.list': method<ModelInfo[]>()(emptyInput),
+  'models.list': method<ModelInfo[]>('reviewer')(emptyInput),
   'models.add': method<ModelInfo>()(addModelSchema),
   'models.remove': method<{ removed: true }>()(z.object({ id: z.string().min(1).max(100) }).strict()),
   'models.fit': method<ModelFit>()(z.object({ id: z.string().min(1).max(100) }).strict()),
@@ -99,6 +101,7 @@ export const apiMethods = {
   'evaluation.question': method<QuestionDetail | null>()(questionDetailSchema),
   'evaluation.exportCsv': method<CsvExport>()(exportCsvSchema),
 
+  ...datasetFileMethods,
   ...reviewMethods,
   ...trainingMethods,
 } as const;
@@ -125,22 +128,6 @@ export type ApiHandlers = {
 export interface ApiClient {
   call<M extends MethodName>(method: M, ...input: undefined extends MethodInput<M> ? [MethodInput<M>?] : [MethodInput<M>]): Promise<MethodOutput<M>>;
   subscribe(listener: (event: ApiEvent) => void): () => void;
-}
-
-/** Errors crossing the boundary: a stable code plus a message for people. */
-export interface ApiErrorBody {
-  code: 'bad-input' | 'not-found' | 'unauthorized' | 'forbidden' | 'conflict' | 'internal';
-  message: string;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly code: ApiErrorBody['code'],
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
 }
 
 /** Validates a raw argument at the edge; throws ApiError('bad-input') naming the offending field. */

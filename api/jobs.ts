@@ -1,7 +1,40 @@
 import { z } from 'zod';
+import { evaluateInputSchema } from './evaluation.js';
+import type { ImportReport } from './knowledge.js';
+import { labelInputSchema, synthesizeInputSchema, type ModelInfo } from './synthesis.js';
+import { trainInputSchema } from './training.js';
 
 export const jobKinds = ['import-orphanet', 'synthesize', 'label', 'train', 'evaluate', 'download-model'] as const;
 export type JobKind = (typeof jobKinds)[number];
+
+/** What knowledge.import starts an 'import-orphanet' job with. */
+export const importInputSchema = z
+  .object({ path: z.string().min(1).max(4096), skipInvalid: z.boolean().default(false), allowRemovals: z.boolean().optional() })
+  .strict();
+
+/** Each kind's parameters as stored with the job (the validated input of the Api method that starts it). */
+export interface JobParams {
+  'import-orphanet': z.output<typeof importInputSchema>;
+  synthesize: z.output<typeof synthesizeInputSchema>;
+  label: z.output<typeof labelInputSchema>;
+  train: z.output<typeof trainInputSchema>;
+  evaluate: z.output<typeof evaluateInputSchema>;
+  'download-model': { uri: string };
+}
+
+/**
+ * Each kind's result once completed. Synthesis, labelling, training and evaluation declare theirs in their
+ * domain (SynthesisJobResult, LabelJobResult, TrainResult, EvaluateJobResult); until those move here they read
+ * as unknown, and a caller narrows them knowingly.
+ */
+export interface JobResults {
+  'import-orphanet': ImportReport;
+  synthesize: unknown;
+  label: unknown;
+  train: unknown;
+  evaluate: unknown;
+  'download-model': ModelInfo;
+}
 
 export const jobStates = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type JobState = (typeof jobStates)[number];
@@ -29,6 +62,14 @@ export interface JobInfo {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** A job whose kind is known: its params and result typed by kind. */
+export type JobOf<K extends JobKind> = Omit<JobInfo, 'kind' | 'params' | 'result'> & { kind: K; params: JobParams[K]; result: JobResults[K] | null };
+
+/** Narrows a job to its kind (the renderer and the CLI read params and results through this, not a cast). */
+export function isJobOfKind<K extends JobKind>(job: JobInfo, kind: K): job is JobInfo & JobOf<K> {
+  return job.kind === kind;
 }
 
 export const jobIdSchema = z.object({ id: z.string().min(1).max(100) }).strict();

@@ -135,6 +135,8 @@ export interface KnowledgeStats {
   sourceVersion: string | null;
   importedAt: string | null;
   isDemo: boolean;
+  /** Gene links a disorder inherits from its subtypes (not counted in geneAssociations). */
+  childGeneAssociations: number;
 }
 
 export interface ImportReport {

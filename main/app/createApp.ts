@@ -5,7 +5,8 @@
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiEvent, ApiHandlers, AppInfo } from '../../api/contract.js';
+import { parseInput, type ApiEvent, type ApiHandlers, type AppInfo, type MethodInput, type MethodName, type MethodOutput } from '../../api/contract.js';
+import type { JobInfo } from '../../api/jobs.js';
 import { databasePath } from '../platform/dataDir.js';
 import { JobRunner } from '../platform/jobs/runner.js';
 import type { PlatformContext } from '../platform/module.js';
@@ -15,7 +16,14 @@ import type { AppOptions, AppServices } from './types.js';
 import { checkWritableFolder } from '../platform/safePath.js';
 
 export interface AppRuntime extends AppServices {
+  /** The platform and the knowledge service, for tests that look inside; transports use `call` (lint keeps the CLI off it). */
   context: AppContext;
+  /** Absolute path of the database file (or ':memory:'). */
+  dbPath: string;
+  /** One Api call as the transports make it: the contract's validation, then the handler. */
+  call<M extends MethodName>(method: M, ...input: undefined extends MethodInput<M> ? [MethodInput<M>?] : [MethodInput<M>]): Promise<MethodOutput<M>>;
+  /** Resolves when the job has ended (completed, failed, cancelled or interrupted). */
+  waitForJob(id: string): Promise<JobInfo>;
 }
 
 function packageVersion(): string {
@@ -96,6 +104,14 @@ export async function createApp(options: AppOptions): Promise<AppRuntime> {
     handlers,
     accounts: review.exports.accounts,
     context,
+    dbPath,
+    async call(method, ...input) {
+      const parsed = parseInput(method, input[0]);
+      // As in dispatch: the contract maps each name to its own handler type, which a union cannot call without a cast.
+      const handler = handlers[method] as (input: unknown) => unknown;
+      return (await handler(parsed)) as MethodOutput<typeof method>;
+    },
+    waitForJob: (id) => jobs.waitFor(id),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

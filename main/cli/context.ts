@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
+import { ApiError, errorMessage } from '../../api/contract.js';
 import type { JobInfo } from '../../api/jobs.js';
 import { createApp, type AppRuntime } from '../app/index.js';
 import { databasePath, defaultDataDir } from '../platform/dataDir.js';
@@ -33,6 +34,9 @@ export async function withApp<T>(opts: DbOption, fn: (app: AppRuntime) => Promis
   const app = await openCliApp(opts);
   try {
     return await fn(app);
+  } catch (err) {
+    // A refused Api call (its validation or its service) exits with its message, never a stack.
+    throw err instanceof ApiError ? asCliError(err) : err;
   } finally {
     await app.close();
   }
@@ -65,11 +69,11 @@ export async function followJob(app: AppRuntime, jobId: string, quiet = false): 
   });
   const onSigint = () => {
     process.stderr.write('\nCancelling…\n');
-    void app.context.jobs.cancel(jobId).catch(() => undefined);
+    void app.call('jobs.cancel', { id: jobId }).catch(() => undefined);
   };
   process.once('SIGINT', onSigint);
   try {
-    return await app.context.jobs.waitFor(jobId);
+    return await app.waitForJob(jobId);
   } finally {
     process.off('SIGINT', onSigint);
     unsubscribe();
@@ -137,5 +141,5 @@ export class CliError extends Error {
 /** Any error as a CliError carrying its message, so a refused Api call exits with that message and no stack. */
 export function asCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
-  return new CliError(err instanceof Error ? err.message : String(err));
+  return new CliError(errorMessage(err));
 }

@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
+import { errorMessage } from '../../api/contract.js';
 import { commandRegistrations } from './commands/index.js';
 import { CliError } from './context.js';
 import { buildProgram } from './program.js';
@@ -29,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`Error: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`Error: ${errorMessage(err)}\n`);
     return 1;
   }
 }

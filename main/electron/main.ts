@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ipcChannels } from '../../api/bridge.js';
-import type { ApiEvent } from '../../api/contract.js';
+import { errorMessage, type ApiEvent } from '../../api/contract.js';
 import { createApp, type AppServices } from '../app/index.js';
 import { defaultDataDir } from '../platform/dataDir.js';
 import { dispatch } from '../server/dispatch.js';
@@ -170,7 +170,7 @@ if (!app.requestSingleInstanceLock()) {
     });
   });
   start().catch((err: unknown) => {
-    dialog.showErrorBox('MedSSR Studio could not start', err instanceof Error ? err.message : String(err));
+    dialog.showErrorBox('MedSSR Studio could not start', errorMessage(err));
     app.exit(1);
   });
 }

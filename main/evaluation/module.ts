@@ -1,6 +1,6 @@
 /** The evaluation domain: benchmark sets and runs (eval_* tables), the 'evaluate' job and the evaluation.* Api. */
 import path from 'node:path';
-import { ApiError } from '../../api/contract.js';
+import { ApiError, withApiError } from '../../api/contract.js';
 import { checkReadablePath } from '../platform/safePath.js';
 import { defineModule } from '../platform/module.js';
 import { evaluateJobHandler } from './evaluateJob.js';
@@ -21,16 +21,6 @@ export interface EvaluationExports {
   service: EvaluationService;
 }
 
-/** Service errors (bad file, unknown run) reach the renderer as typed Api errors with their message. */
-function wrap<T>(code: 'bad-input' | 'not-found', fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    throw new ApiError(code, err instanceof Error ? err.message : String(err));
-  }
-}
-
 export const evaluationModule = defineModule<EvaluationMethod, EvaluationExports>({
   name: 'evaluation',
   migrations: [{ name: '030_evaluation', sql: m030.sql }],
@@ -40,19 +30,19 @@ export const evaluationModule = defineModule<EvaluationMethod, EvaluationExports
     return {
       exports: { service },
       handlers: {
-        'evaluation.import': ({ path: file }) => wrap('bad-input', () => service.importFile(file)),
+        'evaluation.import': ({ path: file }) => withApiError('bad-input', () => service.importFile(file)),
         'evaluation.benchmarks': () => service.repo.benchmarks(),
         'evaluation.start': (input) => {
-          const model = wrap('bad-input', () => checkReadablePath(input.modelPath, 'Model file'));
-          if (input.adapterPath) wrap('bad-input', () => checkReadablePath(input.adapterPath as string, 'Adapter file'));
+          const model = withApiError('bad-input', () => checkReadablePath(input.modelPath, 'Model file'));
+          if (input.adapterPath) withApiError('bad-input', () => checkReadablePath(input.adapterPath as string, 'Adapter file'));
           for (const id of input.benchmarkIds) if (!service.repo.benchmark(id)) throw new ApiError('not-found', `No benchmark set with id ${id}`);
           return { jobId: ctx.jobs.start('evaluate', { ...input, modelPath: model, ...(input.adapterPath ? { adapterPath: path.resolve(input.adapterPath) } : {}) }).id };
         },
         'evaluation.runs': () => service.runs(),
         'evaluation.run': ({ id }) => service.run(id),
-        'evaluation.compare': (input) => wrap('not-found', () => service.compare(input)),
+        'evaluation.compare': (input) => withApiError('not-found', () => service.compare(input)),
         'evaluation.question': (input) => service.question(input),
-        'evaluation.exportCsv': ({ runId, kind }) => wrap('not-found', () => service.exportCsv(runId, kind)),
+        'evaluation.exportCsv': ({ runId, kind }) => withApiError('not-found', () => service.exportCsv(runId, kind)),
       },
     };
   },

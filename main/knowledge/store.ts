@@ -115,6 +115,7 @@ export class KnowledgeRepo {
       sourceVersion: disorders ? this.meta('sourceVersion') : null,
       importedAt: disorders ? this.meta('importedAt') : null,
       isDemo: disorders > 0 && this.meta('isDemo') === '1',
+      childGeneAssociations: this.childGeneAssociations(),
     };
   }
 

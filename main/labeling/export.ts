@@ -3,37 +3,15 @@
  * provenance a later stage needs. For synthetic data `gold` is the knowledge-derived intended answer; the
  * pseudo-label travels in meta.
  */
-import type { CheckResult, QuestionType, Difficulty, PseudoLabel } from '../../api/synthesis.js';
+import type { MedssrItem, VoteMeta } from '../../api/datasets.js';
+import type { PseudoLabel } from '../../api/synthesis.js';
+
+export type { MedssrItem } from '../../api/datasets.js';
 import { writeFileAtomic } from '../platform/atomicFile.js';
 import type { Db } from '../platform/db/open.js';
 import { LabelingRepo } from './store.js';
 import { SynthesisRepo } from '../synthesis/index.js';
 import { formatQuestion } from '../llm/index.js';
-import type { VoteMeta } from './vote.js';
-
-export interface MedssrItem {
-  id: string;
-  question: string;
-  gold: string;
-  name: string;
-  meta: {
-    questionType: QuestionType;
-    difficulty: Difficulty;
-    orphaCodes: string[];
-    intendedAnswer: string;
-    dataset: string;
-    version: number;
-    generator: string;
-    /** The seed question rewritten (`<set>:<id>`); null for template questions. */
-    seedId: string | null;
-    /** True when a rare-disease knowledge card was injected. */
-    knowledge: boolean;
-    /** Provenance ids of the card facts the question used. */
-    factsUsed: string[];
-    /** The question checker's rules and results. */
-    checks: CheckResult[];
-  } & Partial<VoteMeta>;
-}
 
 export function exportMedssr(db: Db, name: string, version?: number): MedssrItem[] {
   const synth = new SynthesisRepo(db);

@@ -50,11 +50,4 @@ export function majorityVote(samples: readonly VoteInput[]): VoteResult {
 }
 
 /** The export contract for a labelled item (`meta` of the MedSSR-format export). */
-export interface VoteMeta {
-  votes: Record<string, number>;
-  recovered: Record<string, number>;
-  voteShare: number | null;
-  pseudoLabel: string | null;
-  tie: boolean;
-  rarelyAnswered: boolean;
-}
+export type { VoteMeta } from '../../api/datasets.js';

@@ -1,4 +1,5 @@
 /** The review domain: expert decisions (rev_* tables), the review.* Api and the reviewer accounts of the login. */
+import { createHash } from 'node:crypto';
 import type { reviewMethods, Reviewer } from '../../api/review.js';
 import { defineModule } from '../platform/module.js';
 import * as m020 from './migrations/020_review.js';
@@ -14,6 +15,11 @@ export interface ReviewerAccounts {
   /** The reviewer whose name and password match, or null (same timing either way). */
   verify(name: string, password: string): Promise<Reviewer | null>;
   get(id: number): Reviewer | null;
+  /**
+   * Changes whenever the account's role or password changes (whoever changed it: the Api, the CLI, another
+   * process); a session remembers the stamp it was created with and ends when it no longer matches. Null: no account.
+   */
+  credentialStamp(id: number): string | null;
   /** True when at least one admin can sign in (a password is set). */
   hasAdminLogin(): boolean;
 }
@@ -34,7 +40,7 @@ export const reviewModule = defineModule<ReviewMethod, ReviewExports, ReviewDeps
     const service = new ReviewService(ctx.db, deps.knowledge);
     const accounts: ReviewerAccounts = {
       async verify(name, password) {
-        const r = service.repo.reviewerByName(name);
+        const r = service.accounts.findByName(name);
         if (!r || r.passwordHash === null) {
           await verifyPassword(password, await dummyHash());
           return null;
@@ -42,11 +48,15 @@ export const reviewModule = defineModule<ReviewMethod, ReviewExports, ReviewDeps
         return (await verifyPassword(password, r.passwordHash)) ? publicReviewer(r) : null;
       },
       get(id) {
-        const r = service.repo.reviewer(id);
+        const r = service.repo.reviewers.get(id);
         return r ? publicReviewer(r) : null;
       },
+      credentialStamp(id) {
+        const r = service.repo.reviewers.get(id);
+        return r ? createHash('sha256').update(`${r.role}\u0000${r.passwordHash ?? ''}`).digest('base64url') : null;
+      },
       hasAdminLogin() {
-        return service.repo.reviewers().some((r) => r.role === 'admin' && r.hasPassword);
+        return service.repo.reviewers.list().some((r) => r.role === 'admin' && r.hasPassword);
       },
     };
     return {

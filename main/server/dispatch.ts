@@ -3,14 +3,14 @@
  * argument with the contract's schema, run the handler, and turn every outcome into the same envelope so
  * the renderer cannot tell the transports apart.
  */
-import { ApiError, isMethodName, parseInput, type ApiErrorBody, type ApiHandlers } from '../../api/contract.js';
+import { asApiError, isMethodName, parseInput, type ApiErrorBody, type ApiHandlers } from '../../api/contract.js';
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
 
+/** The envelope's error: anything not already an ApiError is an internal one (and is logged by dispatch). */
 export function toErrorBody(err: unknown): ApiErrorBody {
-  if (err instanceof ApiError) return { code: err.code, message: err.message };
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: 'internal', message: message || 'Internal error' };
+  const e = asApiError(err, 'internal');
+  return { code: e.code, message: e.message };
 }
 
 export async function dispatch(handlers: ApiHandlers, name: string, raw: unknown): Promise<CallOutcome> {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run serve`: browser mode. node dist/main/server/serve.js [--port N] [--host H] [--data-dir D] [--no-demo]
+ * `npm run serve`: browser mode. node dist/main/server/serve.js [--port N] [--host H] [--data-dir D] [--no-demo] [--behind-tls]
  */
+import { errorMessage } from '../../api/contract.js';
 import { parseServeArgs, serveUsage } from './serveArgs.js';
 import { startServer } from './server.js';
 
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
     console.log(serveUsage);
     return;
   }
-  const server = await startServer({ dataDir: args.dataDir, port: args.port, host: args.host, seedDemo: args.demo });
+  const server = await startServer({ dataDir: args.dataDir, port: args.port, host: args.host, seedDemo: args.demo, loginOptions: { secureCookies: args.behindTls } });
   console.log(`MedSSR Studio is running in browser mode at ${server.url}`);
   console.log(`Data folder: ${args.dataDir}`);
   if (!server.loopback) {
@@ -31,6 +32,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`medssr serve: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`medssr serve: ${errorMessage(err)}`);
   process.exit(1);
 });

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { defaultDataDir } from '../platform/dataDir.js';
 
-export const serveUsage = 'Usage: npm run serve -- [--port N] [--host H] [--data-dir DIR] [--no-demo]';
+export const serveUsage = 'Usage: npm run serve -- [--port N] [--host H] [--data-dir DIR] [--no-demo] [--behind-tls]';
 
 export const defaultPort = 4780;
 
@@ -12,6 +12,8 @@ const argsSchema = z.object({
   host: z.string().min(1, '--host must not be empty').max(255),
   dataDir: z.string().min(1, '--data-dir must not be empty'),
   demo: z.boolean(),
+  /** Reached through a TLS proxy: mark the session cookie Secure. */
+  behindTls: z.boolean(),
   help: z.boolean(),
 });
 export type ServeArgs = z.infer<typeof argsSchema>;
@@ -24,6 +26,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       host: { type: 'string' },
       'data-dir': { type: 'string' },
       'no-demo': { type: 'boolean' },
+      'behind-tls': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -33,6 +36,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host: values.host ?? '127.0.0.1',
     dataDir: values['data-dir'] ?? defaultDataDir(env),
     demo: !values['no-demo'],
+    behindTls: values['behind-tls'] === true || env.MEDSSR_BEHIND_TLS === '1',
     help: values.help ?? false,
   });
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));

@@ -10,9 +10,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiErrorBody, ApiEvent, AppInfo } from '../../api/contract.js';
+import type { ReviewerRole } from '../../api/review.js';
 import type { AppServices } from '../app/index.js';
 import { dispatch, httpStatusFor } from './dispatch.js';
 import { isLoopbackAddress, sameOriginGuard, type RequestGuard } from './guards.js';
+import { eventFor, resultFor } from './auth/redact.js';
 import { createServerAuth, type ServerAuth, type ServerAuthOptions } from './auth/serverAuth.js';
 import { applySecurityHeaders } from './securityHeaders.js';
 import { serveStatic } from './staticFiles.js';
@@ -124,14 +126,37 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let loopback: boolean | null = null;
   const guards: RequestGuard[] = [sameOriginGuard(() => loopback === true, () => boundPort), ...(options.guards ?? [])];
   let auth: ServerAuth | null = null;
-  const streams = new Set<ServerResponse>();
+  /** Open event streams with the request that opened them (behind a login, its session is checked per event). */
+  const streams = new Map<ServerResponse, IncomingMessage>();
+
+  /** The role an event stream is served as now; undefined when its session has ended (the stream is then closed). */
+  const streamRole = (req: IncomingMessage): ReviewerRole | null | undefined => {
+    if (!auth) return null;
+    const gate = auth.authorize(req, 'events');
+    return gate.ok ? gate.reviewer.role : undefined;
+  };
 
   const unsubscribe = services.subscribe((event: ApiEvent) => {
-    const frame = `data: ${JSON.stringify(event)}\n\n`;
-    for (const res of streams) res.write(frame);
+    const frames = new Map<ReviewerRole | null, string>();
+    for (const [res, req] of streams) {
+      const role = streamRole(req);
+      if (role === undefined) {
+        // Signed out, reset or demoted: a stream opened under the old session stops here.
+        streams.delete(res);
+        res.end();
+        continue;
+      }
+      const key = role === 'admin' ? null : role;
+      let frame = frames.get(key);
+      if (frame === undefined) {
+        frame = `data: ${JSON.stringify(eventFor(key, event))}\n\n`;
+        frames.set(key, frame);
+      }
+      res.write(frame);
+    }
   });
   const heartbeat = setInterval(() => {
-    for (const res of streams) res.write(': keep-alive\n\n');
+    for (const res of streams.keys()) res.write(': keep-alive\n\n');
   }, 20_000);
   heartbeat.unref();
 
@@ -167,7 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         'X-Accel-Buffering': 'no',
       });
       res.write('retry: 2000\n: connected\n\n');
-      streams.add(res);
+      streams.set(res, req);
       req.on('close', () => streams.delete(res));
       return;
     }
@@ -191,8 +216,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     const outcome = gate ? await gate.run(() => dispatch(services.handlers, name, raw)) : await dispatch(services.handlers, name, raw);
-    // The services do not know how they are served; behind a login, say so.
+    // The services do not know how they are served; behind a login, say so, and show a reviewer only what is theirs.
     if (auth && name === 'app.info' && outcome.ok) outcome.result = { ...(outcome.result as AppInfo), authRequired: true };
+    if (gate?.ok && outcome.ok) outcome.result = resultFor(gate.reviewer.role, name, outcome.result);
     if (outcome.ok) sendJson(res, 200, outcome);
     else sendError(res, httpStatusFor(outcome.error.code), outcome.error);
   }
@@ -269,7 +295,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closed = true;
       unsubscribe();
       clearInterval(heartbeat);
-      for (const res of streams) res.end();
+      for (const res of streams.keys()) res.end();
       streams.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,5 @@
 /** The synthesis domain: question datasets (syn_* tables), the synthesis job and the synthesis.* Api. */
-import { ApiError } from '../../api/contract.js';
+import { ApiError, withApiError } from '../../api/contract.js';
 import type { KnowledgeService } from '../knowledge/index.js';
 import { defineModule } from '../platform/module.js';
 import * as m010 from './migrations/010_synthesis.js';
@@ -10,9 +10,10 @@ import { buildPlanReport, planCells, unknownPlanValues } from './planner.js';
 import { checkReadablePath } from '../platform/safePath.js';
 import type { PseudoLabelLookup } from './ports.js';
 import { SynthesisRepo } from './store.js';
+import { SeedStore } from './seedStore.js';
 import { synthesisJobHandler } from './synthesisJob.js';
 
-export type SynthesisMethod = 'synthesis.preview' | 'synthesis.start' | 'synthesis.datasets' | 'synthesis.dataset' | 'synthesis.questions';
+export type SynthesisMethod = 'synthesis.preview' | 'synthesis.start' | 'synthesis.datasets' | 'synthesis.dataset' | 'synthesis.questions' | 'synthesis.importSeeds';
 
 export interface SynthesisExports {
   store: SynthesisRepo;
@@ -64,15 +65,13 @@ export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, S
           const problem = synthesisInputProblem(input) ?? unknownPlanValues(input.plan, index());
           if (problem) throw new ApiError('bad-input', problem);
           if (input.modelPath) {
-            try {
-              checkReadablePath(input.modelPath, 'Model file');
-            } catch (err) {
-              throw new ApiError('bad-input', err instanceof Error ? err.message : String(err));
-            }
+            const modelPath = input.modelPath;
+            withApiError('bad-input', () => checkReadablePath(modelPath, 'Model file'));
           }
           return { jobId: ctx.jobs.start('synthesize', input).id };
         },
         'synthesis.datasets': () => synth.list(labelled),
+        'synthesis.importSeeds': ({ path: file, name }) => withApiError('bad-input', () => new SeedStore(ctx.db).importFile(file, name)),
         'synthesis.dataset': ({ dataset: name, version }) => synth.list(labelled).find((d) => d.name === name && (version === undefined ? true : d.version === version)) ?? null,
         'synthesis.questions': ({ dataset: name, version, status, offset, limit }) => {
           const d = dataset(name, version);

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { SeedSetSummary } from '../../api/datasets.js';
 import type { Db } from '../platform/db/open.js';
 import { parseBenchmarkText } from '../platform/benchmarkFile.js';
 
@@ -18,13 +19,7 @@ export interface SeedQuestion {
   extra: Record<string, unknown> | null;
 }
 
-export interface SeedSetSummary {
-  name: string;
-  file: string;
-  sha256: string;
-  importedAt: string;
-  count: number;
-}
+export type { SeedSetSummary } from '../../api/datasets.js';
 
 export class SeedStore {
   constructor(private readonly db: Db) {}

@@ -1,11 +1,12 @@
 /**
  * A job interrupted by a restart shows as interrupted in the job menu and resumes from there; a running job
- * shows its progress in the top bar and can be cancelled.
+ * shows its progress in the top bar and can be cancelled (a job too long to finish first, so only a real cancel passes).
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { parseInput } from '../../api/contract.js';
 import { startServer, type RunningServer } from '../../main/server/server.js';
 import { needShared, sharedPath } from '../helpers/shared.js';
 import { e2eServerOptions, launchChromium, makeDataDir, needChromium, screenshotPath, waitForJob } from './browser.js';
@@ -55,12 +56,21 @@ describe('jobs in the UI', { skip }, () => {
     await page.close();
   });
 
-  test('a running import shows its progress in the top bar and can be cancelled', async () => {
+  test('a running job shows its progress in the top bar and can be cancelled', { skip: needShared('models', 'stories260K.gguf') }, async () => {
     assert.ok(server);
+    const handlers = server.services.handlers;
+    // A job that cannot complete within this test, whatever the machine: labelling 5,000 questions with 16 samples
+    // each from the tiny model is at least 80,000 generations (hours of tokens at its few hundred tokens/s), while
+    // this test gives the cancel 60 s. So "completed" is no longer an acceptable outcome: only "cancelled" is.
+    const synth = await handlers['synthesis.start'](parseInput('synthesis.start', { dataset: 'cancel-me', plan: { count: 5000, weights: {} }, seed: 1 }));
+    const built = await waitForJob(server, synth.jobId, (j) => j.state !== 'queued' && j.state !== 'running', 120_000);
+    assert.equal(built.state, 'completed', `synthesis ${built.state}: ${built.error}`);
+    const { jobId } = await handlers['labeling.start'](
+      parseInput('labeling.start', { dataset: 'cancel-me', modelPath: sharedPath('models', 'stories260K.gguf'), sampling: { samples: 16, maxTokens: 1024 }, parallel: 16, threads: 1 }),
+    );
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(server.url);
     await page.getByTestId('disorder-row').first().waitFor();
-    const { jobId } = await server.services.handlers['knowledge.import']({ path: packetsDir, skipInvalid: false });
     const indicator = page.getByTestId('job-indicator');
     await indicator.locator('.MuiCircularProgress-root').waitFor();
     await page.screenshot({ path: screenshotPath('09-job-running.png') });
@@ -68,9 +78,9 @@ describe('jobs in the UI', { skip }, () => {
     const card = page.locator('[data-testid="job-card"][data-job-state="running"]');
     await card.getByRole('button', { name: 'Cancel' }).click();
     const job = await waitForJob(server, jobId, (j) => j.state !== 'running' && j.state !== 'queued', 60_000);
-    // The import may finish in the instant before the cancel arrives; both leave a consistent database.
-    assert.ok(job.state === 'cancelled' || job.state === 'completed', `${job.state}: ${job.error}`);
-    await page.locator(`[data-testid="job-card"][data-job-state="${job.state}"]`).first().waitFor();
+    assert.equal(job.state, 'cancelled', `${job.state}: ${job.error}`);
+    assert.ok(job.progress.total === null || job.progress.done < job.progress.total, `cancelled midway: ${job.progress.done} of ${job.progress.total}`);
+    await page.locator('[data-testid="job-card"][data-job-state="cancelled"]').first().waitFor();
     await page.close();
   });
 });

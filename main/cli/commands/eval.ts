@@ -26,7 +26,7 @@ export function registerEvalCommands(program: Command): void {
       await withApp({ db: opts.db as string | undefined }, async (app) => {
         let imported;
         try {
-          imported = await app.handlers['evaluation.import']({ path: path.resolve(String(opts.dataset)) });
+          imported = await app.call('evaluation.import', { path: path.resolve(String(opts.dataset)) });
         } catch (err) {
           throw asCliError(err);
         }
@@ -50,7 +50,7 @@ export function registerEvalCommands(program: Command): void {
         });
         let jobId: string;
         try {
-          jobId = (await app.handlers['evaluation.start'](input)).jobId;
+          jobId = (await app.call('evaluation.start', input)).jobId;
         } catch (err) {
           throw asCliError(err);
         }

@@ -1,7 +1,7 @@
 /** `medssr export --format medssr`: a dataset as a MedSSR-format JSON array, written atomically. */
 import type { Command } from 'commander';
-import { exportMedssr, writeJsonAtomic } from '../../labeling/index.js';
-import { asCliError, CliError, withApp } from '../context.js';
+import { writeJsonAtomic } from '../../labeling/index.js';
+import { CliError, withApp } from '../context.js';
 import { datasetId } from './review.js';
 
 export function registerExportCommands(program: Command): void {
@@ -21,19 +21,14 @@ export function registerExportCommands(program: Command): void {
       if (opts.reviewed) {
         await withApp(opts, async (app) => {
           const id = await datasetId(app, opts.dataset, version);
-          const file = await app.handlers['review.exportHumanSet']({ datasetIds: [id], name: `${opts.dataset}-reviewed` });
+          const file = await app.call('review.exportHumanSet', { datasetIds: [id], name: `${opts.dataset}-reviewed` });
           writeJsonAtomic(opts.out, JSON.parse(file.content) as unknown);
           process.stderr.write(`Wrote ${file.count} reviewed questions to ${opts.out}\n`);
         });
         return;
       }
-      await withApp(opts, (app) => {
-        let items;
-        try {
-          items = exportMedssr(app.context.db, opts.dataset, version);
-        } catch (err) {
-          throw asCliError(err);
-        }
+      await withApp(opts, async (app) => {
+        const items = await app.call('labeling.exportMedssr', { dataset: opts.dataset, ...(version === undefined ? {} : { version }) });
         writeJsonAtomic(opts.out, items);
         process.stderr.write(`Wrote ${items.length} questions to ${opts.out}\n`);
       });

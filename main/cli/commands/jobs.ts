@@ -9,8 +9,8 @@ export function registerJobsCommands(program: Command): void {
     .option('--db <path>', 'database file')
     .option('--json', 'JSON array on stdout', false)
     .action(async (opts: { db?: string; json: boolean }) => {
-      await withApp(opts, (app) => {
-        const list = app.context.jobs.list();
+      await withApp(opts, async (app) => {
+        const list = await app.call('jobs.list');
         if (opts.json) process.stdout.write(`${JSON.stringify(list)}\n`);
         else for (const j of list) process.stdout.write(`${j.id}  ${j.state.padEnd(11)} ${j.kind.padEnd(16)} ${j.title}\n`);
       });
@@ -21,7 +21,7 @@ export function registerJobsCommands(program: Command): void {
     .option('--db <path>', 'database file')
     .action(async (id: string, opts: { db?: string }) => {
       await withApp(opts, async (app) => {
-        app.context.jobs.resume(id);
+        await app.call('jobs.resume', { id });
         process.stdout.write(`${JSON.stringify(await jobResult<unknown>(app, id, 'Job'))}\n`);
       });
     });
@@ -30,7 +30,7 @@ export function registerJobsCommands(program: Command): void {
     .option('--db <path>', 'database file')
     .action(async (id: string, opts: { db?: string }) => {
       await withApp(opts, async (app) => {
-        const job = await app.context.jobs.cancel(id);
+        const job = await app.call('jobs.cancel', { id });
         process.stdout.write(`${job.id} ${job.state}\n`);
       });
     });

@@ -18,8 +18,8 @@ export function registerKnowledgeCommands(program: Command): void {
     .option('--allow-removals', 'remove entries the knowledge base has and the source lacks (otherwise such an import stops and says how many)', false)
     .action(async (source: string, opts: { db?: string; skipInvalid: boolean; allowRemovals: boolean; json: boolean; quiet: boolean }) => {
       await withApp(opts, async (app) => {
-        const job = app.context.jobs.start('import-orphanet', { path: source, skipInvalid: opts.skipInvalid, allowRemovals: opts.allowRemovals });
-        const report = await jobResult<ImportReport>(app, job.id, 'Import', opts.quiet);
+        const { jobId } = await app.call('knowledge.import', { path: source, skipInvalid: opts.skipInvalid, allowRemovals: opts.allowRemovals });
+        const report = await jobResult<ImportReport>(app, jobId, 'Import', opts.quiet);
         for (const s of report.skipped) process.stderr.write(`skipped ${s.file}: ${s.reason}\n`);
         if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
         else {
@@ -38,8 +38,8 @@ export function registerKnowledgeCommands(program: Command): void {
     .option('--db <path>', 'database file')
     .option('--json', 'one JSON object on stdout', false)
     .action(async (opts: { db?: string; json: boolean }) => {
-      await withApp(opts, (app) => {
-        const stats = { ...app.context.knowledge.stats(), childGeneAssociations: app.context.knowledge.repo.childGeneAssociations(), dbPath: app.context.dbPath };
+      await withApp(opts, async (app) => {
+        const stats = { ...(await app.call('knowledge.stats')), dbPath: app.dbPath };
         if (opts.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
         else {
           for (const [k, v] of Object.entries(stats)) process.stdout.write(`${k.padEnd(24)} ${v ?? '-'}\n`);
@@ -54,8 +54,8 @@ export function registerKnowledgeCommands(program: Command): void {
     .option('--json', 'a JSON array on stdout', false)
     .option('--limit <n>', 'maximum number of results', parseLimit, 20)
     .action(async (words: string[], opts: { db?: string; json: boolean; limit: number }) => {
-      await withApp(opts, (app) => {
-        const result = app.context.knowledge.search({ text: words.join(' '), filters: {}, limit: opts.limit, offset: 0 });
+      await withApp(opts, async (app) => {
+        const result = await app.call('knowledge.search', { text: words.join(' '), filters: {}, limit: opts.limit, offset: 0 });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(result.hits)}\n`);
           return;

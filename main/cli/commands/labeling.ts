@@ -30,8 +30,8 @@ export function registerLabelingCommands(program: Command): void {
         ...(opts.threads ? { threads: num(opts.threads) } : {}),
       });
       await withApp({ db: opts.db as string | undefined }, async (app) => {
-        const job = app.context.jobs.start('label', input);
-        const r = await jobResult<LabelJobResult>(app, job.id, 'Labelling', opts.quiet === true);
+        const { jobId } = await app.call('labeling.start', input);
+        const r = await jobResult<LabelJobResult>(app, jobId, 'Labelling', opts.quiet === true);
         if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
         else
           process.stdout.write(

@@ -1,8 +1,8 @@
 /** `medssr models add|list|info`: the GGUF model registry from the command line. */
 import type { Command } from 'commander';
 import { readGgufSummary } from '../../llm/index.js';
-import { ModelRegistry } from '../../llm/index.js';
-import { asCliError, withApp } from '../context.js';
+import type { ModelInfo } from '../../../api/synthesis.js';
+import { asCliError, jobResult, withApp } from '../context.js';
 
 export function registerModelsCommands(program: Command): void {
   const models = program.command('models').description('Register GGUF models and show their metadata');
@@ -13,21 +13,18 @@ export function registerModelsCommands(program: Command): void {
     .option('--db <path>', 'database file')
     .action(async (target: string, opts: { copy: boolean; db?: string }) => {
       await withApp(opts, async (app) => {
-        const registry = new ModelRegistry(app.context.db, app.context.dataDir);
-        try {
-          const m = /^(hf:|https?:)/.test(target) ? await registry.download(target) : await registry.add(target, { copy: opts.copy });
-          process.stdout.write(`${JSON.stringify(m)}\n`);
-        } catch (err) {
-          throw asCliError(err);
-        }
+        const m = /^(hf:|https?:)/.test(target)
+          ? await jobResult<ModelInfo>(app, (await app.call('models.download', { uri: target })).jobId, 'Download', true)
+          : await app.call('models.add', { path: target, copy: opts.copy });
+        process.stdout.write(`${JSON.stringify(m)}\n`);
       });
     });
   models
     .command('list')
     .option('--db <path>', 'database file')
     .action(async (opts: { db?: string }) => {
-      await withApp(opts, (app) => {
-        process.stdout.write(`${JSON.stringify(app.handlers['models.list']({}))}\n`);
+      await withApp(opts, async (app) => {
+        process.stdout.write(`${JSON.stringify(await app.call('models.list'))}\n`);
       });
     });
   models

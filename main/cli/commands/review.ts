@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { addReviewerSchema, reviewerRoles, type ReviewerRole } from '../../../api/review.js';
-import type { AppServices } from '../../app/index.js';
+import type { AppRuntime } from '../../app/index.js';
+import { accountKey } from '../../review/index.js';
 import { writeFileAtomic } from '../../platform/atomicFile.js';
 import { asCliError, CliError, parseCliInput, withApp } from '../context.js';
 
@@ -37,7 +38,7 @@ export function registerReviewCommands(program: Command): void {
     .option('--db <path>', 'database file')
     .action(async (opts: { db?: string }) => {
       await withApp(opts, async (app) => {
-        const s = await app.handlers['review.session']({});
+        const s = await app.call('review.session');
         for (const r of s.reviewers) process.stdout.write(`${r.id}\t${r.name}\t${r.role}${r.isLocal ? '\tlocal' : ''}${r.hasPassword ? '\tpassword set' : ''}\n`);
       });
     });
@@ -50,7 +51,7 @@ export function registerReviewCommands(program: Command): void {
     .action(async (opts: { name: string; role: string; db?: string }) => {
       const input = parseCliInput(addReviewerSchema, { name: opts.name, role: role(opts.role), password: readPassword() });
       await withApp(opts, async (app) => {
-        const r = await handle(() => app.handlers['review.addReviewer'](input));
+        const r = await handle(() => app.call('review.addReviewer', input));
         process.stderr.write(`Added ${r.role} "${r.name}" (id ${r.id})\n`);
       });
     });
@@ -62,10 +63,10 @@ export function registerReviewCommands(program: Command): void {
     .action(async (opts: { name: string; db?: string }) => {
       const password = readPassword();
       await withApp(opts, async (app) => {
-        const s = await app.handlers['review.session']({});
-        const r = s.reviewers.find((x) => x.name.toLowerCase() === opts.name.toLowerCase());
+        const s = await app.call('review.session');
+        const r = s.reviewers.find((x) => accountKey(x.name) === accountKey(opts.name));
         if (!r) throw new CliError(`No reviewer named "${opts.name}"`);
-        await handle(() => app.handlers['review.updateReviewer']({ id: r.id, password }));
+        await handle(() => app.call('review.updateReviewer', { id: r.id, password }));
         process.stderr.write(`Password set for "${r.name}"\n`);
       });
     });
@@ -83,7 +84,7 @@ export function registerReviewCommands(program: Command): void {
       const format = opts.format;
       await withApp(opts, async (app) => {
         const datasetIds = opts.dataset ? [await datasetId(app, opts.dataset)] : undefined;
-        const file = await handle(() => app.handlers['review.exportAudit']({ format, datasetIds }));
+        const file = await handle(() => app.call('review.exportAudit', { format, datasetIds }));
         writeFileAtomic(opts.out, file.content);
         process.stderr.write(`Wrote ${file.count} audit entries to ${opts.out}\n`);
       });
@@ -91,8 +92,8 @@ export function registerReviewCommands(program: Command): void {
 }
 
 /** The id of a complete dataset, through the same handler the Api answers (never the store). */
-export async function datasetId(app: AppServices, name: string, version?: number): Promise<number> {
-  const d = await app.handlers['synthesis.dataset']({ dataset: name, version });
+export async function datasetId(app: AppRuntime, name: string, version?: number): Promise<number> {
+  const d = await app.call('synthesis.dataset', { dataset: name, version });
   if (!d) throw new CliError(`No complete dataset named "${name}"${version ? ` with version ${version}` : ''}`);
   return d.id;
 }

@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { errorMessage } from '../../../api/contract.js';
 import { synthesizeInputSchema } from '../../../api/synthesis.js';
-import { SeedStore, synthesisInputProblem, type SynthesisJobResult } from '../../synthesis/index.js';
+import { synthesisInputProblem, type SynthesisJobResult } from '../../synthesis/index.js';
 import { checkReadablePath } from '../../platform/safePath.js';
 import { CliError, jobCommandOptions, jobResult, parseCliInput, withApp } from '../context.js';
 import { subcommandGroup } from '../program.js';
@@ -13,12 +14,12 @@ function readPlan(file: string): unknown {
   try {
     text = readFileSync(checkReadablePath(file, 'Plan file'), 'utf8');
   } catch (err) {
-    throw new CliError(`Cannot read the plan ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliError(`Cannot read the plan ${file}: ${errorMessage(err)}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new CliError(`The plan ${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliError(`The plan ${file} is not valid JSON: ${errorMessage(err)}`);
   }
 }
 
@@ -36,13 +37,8 @@ export function registerSynthesisCommands(program: Command): void {
     .action(async (file: string, opts: { name: string; db?: string; json: boolean; quiet: boolean }) => {
       const name = opts.name.trim();
       if (!name || name.length > 200) throw new CliError('--name must be 1 to 200 characters');
-      await withApp(opts, (app) => {
-        let summary;
-        try {
-          summary = new SeedStore(app.context.db).importFile(file, name);
-        } catch (err) {
-          throw new CliError(err instanceof Error ? err.message : String(err));
-        }
+      await withApp(opts, async (app) => {
+        const summary = await app.call('synthesis.importSeeds', { path: file, name });
         if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else process.stdout.write(`Imported ${summary.count} seed questions as "${summary.name}" from ${summary.file}\n`);
       });
@@ -92,9 +88,9 @@ export function registerSynthesisCommands(program: Command): void {
         const problem = synthesisInputProblem(input);
         if (problem) throw new CliError(problem);
         await withApp(opts, async (app) => {
-          if (app.context.knowledge.isEmpty()) throw new CliError('The knowledge base is empty: run `medssr import orphanet <dir>` first');
-          const job = app.context.jobs.start('synthesize', input);
-          const r = await jobResult<SynthesisJobResult>(app, job.id, 'Synthesis', opts.quiet);
+          if ((await app.call('knowledge.stats')).disorders === 0) throw new CliError('The knowledge base is empty: run `medssr import orphanet <dir>` first');
+          const { jobId } = await app.call('synthesis.start', input);
+          const r = await jobResult<SynthesisJobResult>(app, jobId, 'Synthesis', opts.quiet);
           if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else {
             process.stdout.write(

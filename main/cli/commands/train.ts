@@ -1,7 +1,6 @@
 /** `medssr train`: two-stage GRPO from the command line (GPU servers, scripts); `train import-verl`, `train-runs`, `train-export`. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseInput } from '../../../api/contract.js';
 import { presetNames, trainSettingsSchema, type TrainInputRaw, type TrainSettings } from '../../../api/training.js';
 import type { TrainResult } from '../../training/index.js';
 import { asCliError, CliError, jobCommandOptions, jobResult, parseCliInput, withApp } from '../context.js';
@@ -41,14 +40,12 @@ export function registerTrainCommands(program: Command): void {
       const opts = { ...own, db: given('db'), json: given('json'), name: given('name') };
       await withApp(opts, async (app) => {
         try {
-          const r = await app.handlers['training.importVerl'](
-            parseInput('training.importVerl', {
-              checkpoint: path.resolve(opts.checkpoint),
-              base: path.resolve(opts.base),
-              ...(opts.name ? { name: opts.name } : {}),
-              ...(opts.alpha !== undefined ? { alpha: Number(opts.alpha) } : {}),
-            }),
-          );
+          const r = await app.call('training.importVerl', {
+            checkpoint: path.resolve(opts.checkpoint),
+            base: path.resolve(opts.base),
+            ...(opts.name ? { name: opts.name } : {}),
+            ...(opts.alpha !== undefined ? { alpha: Number(opts.alpha) } : {}),
+          });
           if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else process.stdout.write(`Imported as run ${r.runId}, adapter ${r.adapterId}: ${r.path} (${r.arch}, rank ${r.rank}, alpha ${r.alpha}, ${r.tensors} tensors over ${r.layers} layers)\n`);
         } catch (err) {
@@ -93,14 +90,13 @@ export function registerTrainCommands(program: Command): void {
         ...(human.length ? { stage2: { files: human } } : {}),
       };
       await withApp({ db: opts.db as string | undefined }, async (app) => {
-        const h = app.handlers;
         try {
           if (opts.estimate) {
-            const e = await h['training.estimate'](parseInput('training.estimate', { run: raw, measure: true }));
+            const e = await app.call('training.estimate', { run: raw, measure: true });
             process.stdout.write(`${JSON.stringify(e)}\n`);
             return;
           }
-          const { jobId } = await h['training.start'](parseInput('training.start', raw));
+          const { jobId } = await app.call('training.start', raw);
           const r = await jobResult<TrainResult>(app, jobId, 'Training', opts.quiet === true);
           if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else
@@ -121,7 +117,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--db <path>', 'database file')
     .action(async (opts: { db?: string }) => {
       await withApp(opts, async (app) => {
-        process.stdout.write(`${JSON.stringify(await app.handlers['training.runs']({}))}\n`);
+        process.stdout.write(`${JSON.stringify(await app.call('training.runs'))}\n`);
       });
     });
 
@@ -141,22 +137,20 @@ export function registerTrainCommands(program: Command): void {
       await withApp(opts, async (app) => {
         try {
           if (opts.verl && opts.run) {
-            const out = await app.handlers['training.exportVerl'](
-              parseInput('training.exportVerl', {
-                runId: Number(opts.run),
-                dir: path.resolve(opts.verl),
-                gpusPerNode: Number(opts.gpusPerNode),
-                nnodes: Number(opts.nnodes),
-                tensorParallel: Number(opts.tensorParallel),
-              }),
-            );
+            const out = await app.call('training.exportVerl', {
+              runId: Number(opts.run),
+              dir: path.resolve(opts.verl),
+              gpusPerNode: Number(opts.gpusPerNode),
+              nnodes: Number(opts.nnodes),
+              tensorParallel: Number(opts.tensorParallel),
+            });
             for (const w of out.warnings) process.stderr.write(`warning: ${w}\n`);
             process.stdout.write(`${JSON.stringify(out)}\n`);
           } else if (opts.adapter && opts.out && opts.merge) {
-            const out = await app.handlers['training.mergeAdapter'](parseInput('training.mergeAdapter', { adapterId: Number(opts.adapter), path: path.resolve(opts.out) }));
+            const out = await app.call('training.mergeAdapter', { adapterId: Number(opts.adapter), path: path.resolve(opts.out) });
             process.stdout.write(`${JSON.stringify(out)}\n`);
           } else if (opts.adapter && opts.out) {
-            const out = await app.handlers['training.exportAdapter'](parseInput('training.exportAdapter', { adapterId: Number(opts.adapter), path: path.resolve(opts.out) }));
+            const out = await app.call('training.exportAdapter', { adapterId: Number(opts.adapter), path: path.resolve(opts.out) });
             process.stdout.write(`${JSON.stringify(out)}\n`);
           } else throw new CliError('give --run N --verl DIR, or --adapter ID --out PATH');
         } catch (err) {

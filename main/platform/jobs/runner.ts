@@ -4,7 +4,7 @@
  * can be resumed (their saved checkpoint goes back to the handler).
  */
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '../../../api/contract.js';
+import { ApiError, errorMessage } from '../../../api/contract.js';
 import type { JobInfo, JobKind, JobProgress } from '../../../api/jobs.js';
 import type { Db } from '../db/open.js';
 import { JobsRepo } from './store.js';
@@ -78,7 +78,7 @@ export class JobRunner {
     try {
       params = handler.parseParams(rawParams);
     } catch (err) {
-      throw new ApiError('bad-input', `Invalid parameters for ${kind}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ApiError('bad-input', `Invalid parameters for ${kind}: ${errorMessage(err)}`);
     }
     const job: JobInfo = {
       id: randomUUID(),
@@ -226,7 +226,7 @@ export class JobRunner {
         }
       } catch (err) {
         if (controller.signal.aborted) this.settleAborted(job.id);
-        else this.finish(job.id, { state: 'failed', error: err instanceof Error ? err.message : String(err) });
+        else this.finish(job.id, { state: 'failed', error: errorMessage(err) });
       }
     })();
   }

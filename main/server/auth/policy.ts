@@ -1,33 +1,17 @@
 /**
- * What a signed-in reviewer may call; everything else needs an admin. Unknown and future methods fall to
- * admin by default, so a new write method is never open to reviewers by accident.
+ * Who may call what behind a login: read from each method's `access` in the Api contract (api/method.ts), the
+ * one place it is declared. Unknown names are refused; the event stream is open to every signed-in account.
  */
+import { apiMethods, isMethodName } from '../../../api/contract.js';
+import type { MethodAccess } from '../../../api/method.js';
 import type { ReviewerRole } from '../../../api/review.js';
 
-const reviewerMethods = new Set<string>([
-  'app.info',
-  'knowledge.stats',
-  'knowledge.search',
-  'knowledge.facets',
-  'knowledge.get',
-  'jobs.list',
-  'jobs.get',
-  'synthesis.preview',
-  'synthesis.datasets',
-  'synthesis.dataset',
-  'synthesis.questions',
-  'models.list',
-  'review.session',
-  'review.queue',
-  'review.item',
-  'review.decide',
-  'review.undo',
-  'review.audit',
-  'review.exportAudit',
-  'review.exportHumanSet',
-  'review.agreement',
-]);
-
-export function mayCall(role: ReviewerRole, method: string): boolean {
-  return role === 'admin' || reviewerMethods.has(method);
+/** Why a call is refused, or null when the role may make it. */
+export function refusal(role: ReviewerRole, method: string): string | null {
+  if (method === 'events') return null;
+  if (!isMethodName(method)) return `${method.slice(0, 100)} is not an Api method`;
+  const access: MethodAccess = apiMethods[method].access;
+  if (access === 'loopback') return `${method} is only available on the machine running the server (command line or desktop app)`;
+  if (access === 'admin' && role !== 'admin') return `${method} needs the admin role`;
+  return null;
 }

@@ -8,14 +8,16 @@ import { z } from 'zod';
 import type { ApiErrorBody } from '../../../api/contract.js';
 import type { Reviewer } from '../../../api/review.js';
 import type { AppServices } from '../../app/index.js';
-import { runAs, type ReviewerAccounts } from '../../review/index.js';
-import { LoginThrottle, type ThrottleOptions } from './loginThrottle.js';
-import { mayCall } from './policy.js';
+import { accountKey, runAs, type ReviewerAccounts } from '../../review/index.js';
+import { AccountDelay, LoginThrottle, type AccountDelayOptions, type ThrottleOptions } from './loginThrottle.js';
+import { refusal } from './policy.js';
 import { clearedSessionCookie, parseCookies, sameSecret, sessionCookie, sessionCookieHeader, SessionStore } from './sessions.js';
 
 export const csrfHeader = 'x-csrf-token';
 
-export type AuthDecision = { ok: false; status: number; error: ApiErrorBody } | { ok: true; run<T>(fn: () => Promise<T>): Promise<T> };
+export type AuthDecision =
+  | { ok: false; status: number; error: ApiErrorBody }
+  | { ok: true; reviewer: Reviewer; run<T>(fn: () => Promise<T>): Promise<T> };
 
 export interface ServerAuth {
   /** Answers /api/auth/* itself; returns false for every other path. */
@@ -36,8 +38,15 @@ function fail(res: ServerResponse, status: number, code: ApiErrorBody['code'], m
 }
 
 export interface ServerAuthOptions {
+  /** Per client address. */
   throttle?: ThrottleOptions;
+  /** Per account. */
+  accountDelay?: AccountDelayOptions;
+  /** Mark the session cookie Secure (the server is reached through TLS). */
+  secureCookies?: boolean;
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createServerAuth(services: AppServices, opts: ServerAuthOptions = {}): ServerAuth {
   const accounts: ReviewerAccounts | undefined = services.accounts;
@@ -50,13 +59,16 @@ export function createServerAuth(services: AppServices, opts: ServerAuthOptions 
   }
   const sessions = new SessionStore();
   const throttle = new LoginThrottle(opts.throttle);
+  const delay = new AccountDelay(opts.accountDelay);
+  const secure = opts.secureCookies === true;
 
   const current = (req: IncomingMessage): { token: string | undefined; reviewer: Reviewer; csrfToken: string } | null => {
     const token = parseCookies(req.headers.cookie).get(sessionCookie);
     const session = sessions.get(token);
     if (!session) return null;
     const reviewer = accounts.get(session.reviewerId);
-    if (!reviewer || !reviewer.hasPassword) {
+    // A changed role or password (a reset, a demotion) ends every session the account had, here or elsewhere.
+    if (!reviewer || !reviewer.hasPassword || accounts.credentialStamp(reviewer.id) !== session.stamp) {
       sessions.destroy(token);
       return null;
     }
@@ -79,7 +91,7 @@ export function createServerAuth(services: AppServices, opts: ServerAuthOptions 
           return true;
         }
         sessions.destroy(c?.token);
-        send(res, 200, { ok: true, result: { signedOut: true } }, { 'Set-Cookie': clearedSessionCookie() });
+        send(res, 200, { ok: true, result: { signedOut: true } }, { 'Set-Cookie': clearedSessionCookie(secure) });
         return true;
       }
       if (action === 'login' && req.method === 'POST') {
@@ -88,21 +100,31 @@ export function createServerAuth(services: AppServices, opts: ServerAuthOptions 
           fail(res, 400, 'bad-input', 'Send {"name": …, "password": …}');
           return true;
         }
-        const keys = [`ip:${req.socket.remoteAddress ?? '?'}`, `name:${parsed.data.name.toLowerCase()}`];
-        const wait = throttle.retryAfter(keys);
+        // The address is the socket's, never a header a client could set.
+        const address = [`ip:${req.socket.remoteAddress ?? '?'}`];
+        const account = `name:${accountKey(parsed.data.name)}`;
+        const wait = throttle.retryAfter(address);
         if (wait > 0) {
-          fail(res, 429, 'forbidden', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute(s)`, { 'Retry-After': String(wait) });
+          fail(res, 429, 'forbidden', `Too many failed sign-ins from this address; try again in ${Math.ceil(wait / 60)} minute(s)`, { 'Retry-After': String(wait) });
           return true;
         }
+        const ms = delay.delayMs(account);
+        if (ms > 0) await sleep(ms);
         const reviewer = await accounts.verify(parsed.data.name, parsed.data.password);
         if (!reviewer) {
-          throttle.fail(keys);
+          throttle.fail(address);
+          delay.fail(account);
           fail(res, 401, 'unauthorized', 'Wrong name or password');
           return true;
         }
-        throttle.succeed(keys.filter((k) => k.startsWith('name:')));
-        const { token, session } = sessions.create(reviewer.id);
-        send(res, 200, { ok: true, result: { reviewer, csrfToken: session.csrfToken } }, { 'Set-Cookie': sessionCookieHeader(token) });
+        delay.succeed(account);
+        const stamp = accounts.credentialStamp(reviewer.id);
+        if (stamp === null) {
+          fail(res, 401, 'unauthorized', 'Wrong name or password');
+          return true;
+        }
+        const { token, session } = sessions.create(reviewer.id, stamp);
+        send(res, 200, { ok: true, result: { reviewer, csrfToken: session.csrfToken } }, { 'Set-Cookie': sessionCookieHeader(token, secure) });
         return true;
       }
       fail(res, 404, 'not-found', `No auth route ${req.method} /api/${name}`);
@@ -115,11 +137,10 @@ export function createServerAuth(services: AppServices, opts: ServerAuthOptions 
       if (req.method !== 'GET' && !sameSecret(req.headers[csrfHeader] as string | undefined, c.csrfToken)) {
         return { ok: false, status: 403, error: { code: 'forbidden', message: 'Missing or wrong CSRF token' } };
       }
-      if (name !== 'events' && !mayCall(c.reviewer.role, name)) {
-        return { ok: false, status: 403, error: { code: 'forbidden', message: `${name} needs the admin role` } };
-      }
+      const refused = refusal(c.reviewer.role, name);
+      if (refused !== null) return { ok: false, status: 403, error: { code: 'forbidden', message: refused } };
       const actor = { reviewerId: c.reviewer.id, role: c.reviewer.role };
-      return { ok: true, run: (fn) => runAs(actor, fn) };
+      return { ok: true, reviewer: c.reviewer, run: (fn) => runAs(actor, fn) };
     },
   };
 }

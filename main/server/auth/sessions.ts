@@ -7,6 +7,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 export interface Session {
   reviewerId: number;
+  /** The account's credential stamp at sign-in (role and password); a change ends the session. */
+  stamp: string;
   csrfToken: string;
   expiresAt: number;
 }
@@ -19,9 +21,9 @@ export class SessionStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  create(reviewerId: number): { token: string; session: Session } {
+  create(reviewerId: number, stamp: string): { token: string; session: Session } {
     const token = randomBytes(32).toString('base64url');
-    const session = { reviewerId, csrfToken: randomBytes(24).toString('base64url'), expiresAt: this.now() + idleMs };
+    const session = { reviewerId, stamp, csrfToken: randomBytes(24).toString('base64url'), expiresAt: this.now() + idleMs };
     this.sessions.set(token, session);
     return { token, session };
   }
@@ -43,10 +45,6 @@ export class SessionStore {
     if (token) this.sessions.delete(token);
   }
 
-  /** Signs a reviewer out everywhere (password or role changed). */
-  destroyFor(reviewerId: number): void {
-    for (const [token, s] of this.sessions) if (s.reviewerId === reviewerId) this.sessions.delete(token);
-  }
 }
 
 export function sameSecret(a: string | undefined, b: string): boolean {
@@ -72,10 +70,14 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
-export function sessionCookieHeader(token: string, maxAgeSeconds = idleMs / 1000): string {
-  return `${sessionCookie}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}`;
+/**
+ * `secure` adds the Secure flag, which a browser honours only over https: set it when the server is reached
+ * through TLS (serve --behind-tls); on plain HTTP in a ward it would stop the cookie from being sent at all.
+ */
+export function sessionCookieHeader(token: string, secure = false, maxAgeSeconds = idleMs / 1000): string {
+  return `${sessionCookie}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
-export function clearedSessionCookie(): string {
-  return `${sessionCookie}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+export function clearedSessionCookie(secure = false): string {
+  return `${sessionCookie}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`;
 }

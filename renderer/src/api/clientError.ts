@@ -1,5 +1,8 @@
 import type { ApiErrorBody } from '../../../api/contract.js';
 
+/** The one way to read a thrown value's message, shared with main. */
+export { errorMessage } from '../../../api/errors.js';
+
 /** An Api failure as the renderer sees it, whichever transport carried it. */
 export class ClientError extends Error {
   constructor(
@@ -9,8 +12,4 @@ export class ClientError extends Error {
     super(message);
     this.name = 'ClientError';
   }
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -168,7 +168,7 @@ describe('review service', () => {
   });
 
   test('blind double review hides the first decision; a conflict goes to adjudication', async () => {
-    const admin = svc.repo.localReviewer();
+    const admin = svc.repo.reviewers.localProfile();
     const alice = await svc.addReviewer({ name: 'Alice', role: 'reviewer' });
     const bob = await svc.addReviewer({ name: 'Bob', role: 'reviewer' });
     svc.setBlind(true);

@@ -54,6 +54,10 @@ const synthesisStubs: Pick<ApiHandlers, SynthesisMethod | LabelingMethod | LlmMe
   'labeling.start': () => {
     throw new ApiError('bad-input', 'not available in the fake');
   },
+  'synthesis.importSeeds': () => {
+    throw new ApiError('bad-input', 'not available in the fake');
+  },
+  'labeling.exportMedssr': () => [],
   'models.list': () => [],
   'models.add': () => {
     throw new ApiError('bad-input', 'not available in the fake');
@@ -95,6 +99,7 @@ export function createFakeServices(): FakeServices {
       sourceVersion: 'demo',
       importedAt: null,
       isDemo: true,
+      childGeneAssociations: 0,
     }),
     'knowledge.search': (input) => {
       log('knowledge.search', input);

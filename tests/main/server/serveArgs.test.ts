@@ -5,12 +5,18 @@ import { defaultPort, parseServeArgs } from '../../../main/server/serveArgs.js';
 
 test('serve defaults to loopback, the default port and the shared data folder', () => {
   const args = parseServeArgs([], { MEDSSR_DATA_DIR: '/tmp/medssr-x' });
-  assert.deepEqual(args, { port: defaultPort, host: '127.0.0.1', dataDir: path.resolve('/tmp/medssr-x'), demo: true, help: false });
+  assert.deepEqual(args, { port: defaultPort, host: '127.0.0.1', dataDir: path.resolve('/tmp/medssr-x'), demo: true, behindTls: false, help: false });
 });
 
 test('serve accepts --port, --host, --data-dir and --no-demo', () => {
   const args = parseServeArgs(['--port', '0', '--host', '0.0.0.0', '--data-dir', '/d', '--no-demo'], {});
-  assert.deepEqual(args, { port: 0, host: '0.0.0.0', dataDir: '/d', demo: false, help: false });
+  assert.deepEqual(args, { port: 0, host: '0.0.0.0', dataDir: '/d', demo: false, behindTls: false, help: false });
+});
+
+test('--behind-tls (or MEDSSR_BEHIND_TLS=1) asks for Secure session cookies; plain HTTP is the default', () => {
+  assert.equal(parseServeArgs(['--behind-tls'], {}).behindTls, true);
+  assert.equal(parseServeArgs([], { MEDSSR_BEHIND_TLS: '1' }).behindTls, true);
+  assert.equal(parseServeArgs([], {}).behindTls, false);
 });
 
 test('serve refuses bad ports and unknown flags with a message', () => {
