@@ -1,5 +1,5 @@
 /** Shared plumbing for CLI commands: opening the app over the right database and running jobs to the end. */
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
@@ -23,9 +23,40 @@ export function resolveDbPath(option: string | undefined): { dataDir: string; db
   return { dataDir, dbPath: databasePath(dataDir) };
 }
 
+function writable(p: string): boolean {
+  try {
+    accessSync(p, constants.W_OK);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return !(code === 'EROFS' || code === 'EACCES' || code === 'EPERM');
+  }
+}
+
+/** The database this process opened read-only (its folder or file is not writable), for the error message. */
+let readonlyDatabase: string | null = null;
+
+/**
+ * A database in a folder that cannot be written (a read-only mount, a share) is opened read-only, so that the
+ * commands that only read (stats, search, jobs list, export to another folder) still work; one that writes then
+ * fails with readOnlyRefusal's message instead of "attempt to write a readonly database".
+ */
 export async function openCliApp(opts: DbOption): Promise<AppRuntime> {
   const { dataDir, dbPath } = resolveDbPath(opts.db);
-  return createApp({ dataDir, dbPath, transport: 'ipc', seedDemo: false });
+  const readonly = existsSync(dbPath) && (!writable(dbPath) || !writable(path.dirname(dbPath)));
+  if (readonly) readonlyDatabase = dbPath;
+  return createApp({ dataDir, dbPath, transport: 'ipc', seedDemo: false, readonly });
+}
+
+/**
+ * The message for a write refused because the data is read-only (SQLite's SQLITE_READONLY*, the file system's
+ * EROFS), naming the folder and what still works; null for any other error.
+ */
+export function readOnlyRefusal(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !(code.startsWith('SQLITE_READONLY') || code === 'EROFS')) return null;
+  const where = readonlyDatabase ? path.dirname(readonlyDatabase) : 'the data folder';
+  return `${where} is read-only, and this command writes to it. Read-only commands still work: stats, search, jobs list, reviewers list, export --out to a writable folder`;
 }
 
 /** Runs `fn` with an app and always closes it, so the database is released before the process exits. */
@@ -128,8 +159,9 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'CliError';
   }
 }
@@ -137,5 +169,5 @@ export class CliError extends Error {
 /** Any error as a CliError carrying its message, so a refused Api call exits with that message and no stack. */
 export function asCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
-  return new CliError(err instanceof Error ? err.message : String(err));
+  return new CliError(err instanceof Error ? err.message : String(err), 1, { cause: err });
 }
