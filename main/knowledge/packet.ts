@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Prevalence } from '../../api/knowledge.js';
+import { describeJsonError } from '../platform/jsonText.js';
 
 export interface GeneRecord {
   symbol: string;
@@ -243,8 +244,7 @@ export function parsePacketFile(file: string, bytes: Buffer, options: { demo?: b
   try {
     json = JSON.parse(text);
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new PacketError(file, `invalid JSON (truncated or malformed): ${detail}`);
+    throw new PacketError(file, `invalid JSON (truncated or malformed): ${describeJsonError(text, err)}`);
   }
   return normalisePacket(json, file, options);
 }

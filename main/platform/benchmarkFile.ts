@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { BenchmarkOption } from '../../api/evaluation.js';
+import { describeJsonError } from './jsonText.js';
 
 export interface ParsedBenchmarkQuestion {
   externalId: string;
@@ -77,10 +78,12 @@ export function setNameFromFile(file: string): string {
 
 export function parseBenchmarkText(text: string, file: string): ParsedBenchmarkFile {
   let data: unknown;
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+    data = JSON.parse(json);
   } catch (err) {
-    throw new BenchmarkFormatError(file, [`not valid JSON (${err instanceof Error ? err.message : String(err)})`]);
+    // By position only: V8's message quotes the file, which may be anything someone pointed the import at.
+    throw new BenchmarkFormatError(file, [describeJsonError(json, err)]);
   }
   if (!Array.isArray(data)) {
     throw new BenchmarkFormatError(file, [`expected a JSON array of questions, found ${data === null ? 'null' : typeof data}`]);

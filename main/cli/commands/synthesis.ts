@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { synthesizeInputSchema } from '../../../api/synthesis.js';
 import { SeedStore, synthesisInputProblem, type SynthesisJobResult } from '../../synthesis/index.js';
 import { checkReadablePath } from '../../platform/safePath.js';
+import { describeJsonError } from '../../platform/jsonText.js';
 import { CliError, jobCommandOptions, jobResult, parseCliInput, withApp } from '../context.js';
 import { subcommandGroup } from '../program.js';
 
@@ -18,7 +19,7 @@ function readPlan(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new CliError(`The plan ${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliError(`The plan ${file} is ${describeJsonError(text, err)}`);
   }
 }
 

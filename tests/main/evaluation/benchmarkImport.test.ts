@@ -88,6 +88,8 @@ test('malformed files fail with the file and entry named, and store nothing', ()
   const svc = service();
   const cases: [string, unknown, RegExp][] = [
     ['broken.json', '[{"id": 1,', /broken\.json is not a valid MedSSR benchmark file:\nnot valid JSON/],
+    // Named by position: nothing of a file that is not JSON (a note, a key file) is echoed back.
+    ['notes.json', 'Patient Jane Doe, born 1970', /notes\.json is not a valid MedSSR benchmark file:\nnot valid JSON at line 1, column 1 \(unexpected character\)$/],
     ['object.json', { id: 1 }, /expected a JSON array of questions, found object/],
     ['empty.json', [], /holds no questions/],
     ['nogold.json', [{ id: 'a', question: 'Q\nA. x\nB. y', gold: 'A', name: 's' }, { id: 'b', question: 'Q\nA. x\nB. y', name: 's' }], /entry 2 \(id "b"\): "gold" must be one answer letter, found null/],
