@@ -35,6 +35,8 @@ function writable(p: string): boolean {
 
 /** The database this process opened read-only (its folder or file is not writable), for the error message. */
 let readonlyDatabase: string | null = null;
+/** The database the last openCliApp opened (for messages). */
+let lastDatabase: string | null = null;
 
 /**
  * A database in a folder that cannot be written (a read-only mount, a share) is opened read-only, so that the
@@ -45,7 +47,21 @@ export async function openCliApp(opts: DbOption): Promise<AppRuntime> {
   const { dataDir, dbPath } = resolveDbPath(opts.db);
   const readonly = existsSync(dbPath) && (!writable(dbPath) || !writable(path.dirname(dbPath)));
   if (readonly) readonlyDatabase = dbPath;
+  lastDatabase = dbPath;
   return createApp({ dataDir, dbPath, transport: 'ipc', seedDemo: false, readonly });
+}
+
+/** The message for a write that found the disk full (SQLITE_FULL, ENOSPC), naming where; null for any other error. */
+export function diskFullMessage(err: unknown, dbPath: string | null): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC' && !/database or disk is full/.test(message)) return null;
+  const where = dbPath ? ` holding ${path.dirname(dbPath)}` : '';
+  return `the disk${where} is full. The step that was being written was not kept (the database is as it was before it); free some space and run the command again`;
+}
+
+export function lastDatabasePath(): string | null {
+  return lastDatabase;
 }
 
 /**

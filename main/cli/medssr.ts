@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
 import { commandRegistrations } from './commands/index.js';
-import { CliError, readOnlyRefusal } from './context.js';
+import { CliError, diskFullMessage, lastDatabasePath, readOnlyRefusal } from './context.js';
 import { buildProgram } from './program.js';
 
 function version(): string {
@@ -38,9 +38,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    const readOnly = readOnlyRefusal(err instanceof CliError && err.cause !== undefined ? err.cause : err);
-    if (readOnly) {
-      process.stderr.write(`Error: ${readOnly}\n`);
+    const cause = err instanceof CliError && err.cause !== undefined ? err.cause : err;
+    const special = readOnlyRefusal(cause) ?? diskFullMessage(cause, lastDatabasePath());
+    if (special) {
+      process.stderr.write(`Error: ${special}\n`);
       return 1;
     }
     if (err instanceof CliError) {
