@@ -13,7 +13,7 @@ import type { PlatformContext } from '../platform/module.js';
 import type { AppContext } from './context.js';
 import { modules, openAppDatabase } from './modules.js';
 import type { AppOptions, AppServices } from './types.js';
-import { checkWritableFolder } from '../platform/safePath.js';
+import { checkReadablePath, checkWritableFolder } from '../platform/safePath.js';
 
 export interface AppRuntime extends AppServices {
   /** The platform and the knowledge service, for tests that look inside; transports use `call` (lint keeps the CLI off it). */
@@ -40,10 +40,11 @@ function packageVersion(): string {
 }
 
 export async function createApp(options: AppOptions): Promise<AppRuntime> {
-  const dataDir = checkWritableFolder(options.dataDir, 'Data folder');
-  mkdirSync(dataDir, { recursive: true });
+  const readonly = options.readonly === true;
+  const dataDir = readonly ? checkReadablePath(options.dataDir, 'Data folder', 'folder') : checkWritableFolder(options.dataDir, 'Data folder');
+  if (!readonly) mkdirSync(dataDir, { recursive: true });
   const dbPath = options.dbPath === ':memory:' ? ':memory:' : path.resolve(options.dbPath ?? databasePath(dataDir));
-  const db = openAppDatabase(dbPath);
+  const db = openAppDatabase(dbPath, { readonly });
 
   const listeners = new Set<(event: ApiEvent) => void>();
   const emit = (event: ApiEvent) => {
@@ -67,7 +68,7 @@ export async function createApp(options: AppOptions): Promise<AppRuntime> {
   const training = modules.training.setup(platform, { registry: llm.exports.registry });
   const context: AppContext = { ...platform, options, knowledge: knowledge.exports.service };
 
-  if (options.seedDemo) await knowledge.exports.seedDemoIfEmpty();
+  if (options.seedDemo && !readonly) await knowledge.exports.seedDemoIfEmpty();
 
   const version = packageVersion();
   const appInfo = (): AppInfo => ({

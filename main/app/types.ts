@@ -9,6 +9,11 @@ export interface AppOptions {
   transport: 'ipc' | 'http';
   /** Load the bundled demo set when the knowledge base is empty (desktop and browser mode; not the CLI). */
   seedDemo?: boolean;
+  /**
+   * Open the database read-only (a data folder on a read-only mount): reading works, anything that writes is
+   * refused by SQLite with SQLITE_READONLY, which the transports turn into a message naming the folder.
+   */
+  readonly?: boolean;
 }
 
 /** What the transports (Electron, browser mode, the CLI) receive. */

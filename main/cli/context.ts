@@ -1,5 +1,5 @@
 /** Shared plumbing for CLI commands: opening the app over the right database and running jobs to the end. */
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
@@ -24,9 +24,56 @@ export function resolveDbPath(option: string | undefined): { dataDir: string; db
   return { dataDir, dbPath: databasePath(dataDir) };
 }
 
+function writable(p: string): boolean {
+  try {
+    accessSync(p, constants.W_OK);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return !(code === 'EROFS' || code === 'EACCES' || code === 'EPERM');
+  }
+}
+
+/** The database this process opened read-only (its folder or file is not writable), for the error message. */
+let readonlyDatabase: string | null = null;
+/** The database the last openCliApp opened (for messages). */
+let lastDatabase: string | null = null;
+
+/**
+ * A database in a folder that cannot be written (a read-only mount, a share) is opened read-only, so that the
+ * commands that only read (stats, search, jobs list, export to another folder) still work; one that writes then
+ * fails with readOnlyRefusal's message instead of "attempt to write a readonly database".
+ */
 export async function openCliApp(opts: DbOption): Promise<AppRuntime> {
   const { dataDir, dbPath } = resolveDbPath(opts.db);
-  return createApp({ dataDir, dbPath, transport: 'ipc', seedDemo: false });
+  const readonly = existsSync(dbPath) && (!writable(dbPath) || !writable(path.dirname(dbPath)));
+  if (readonly) readonlyDatabase = dbPath;
+  lastDatabase = dbPath;
+  return createApp({ dataDir, dbPath, transport: 'ipc', seedDemo: false, readonly });
+}
+
+/** The message for a write that found the disk full (SQLITE_FULL, ENOSPC), naming where; null for any other error. */
+export function diskFullMessage(err: unknown, dbPath: string | null): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC' && !/database or disk is full/.test(message)) return null;
+  const where = dbPath ? ` holding ${path.dirname(dbPath)}` : '';
+  return `the disk${where} is full. The step that was being written was not kept (the database is as it was before it); free some space and run the command again`;
+}
+
+export function lastDatabasePath(): string | null {
+  return lastDatabase;
+}
+
+/**
+ * The message for a write refused because the data is read-only (SQLite's SQLITE_READONLY*, the file system's
+ * EROFS), naming the folder and what still works; null for any other error.
+ */
+export function readOnlyRefusal(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !(code.startsWith('SQLITE_READONLY') || code === 'EROFS')) return null;
+  const where = readonlyDatabase ? path.dirname(readonlyDatabase) : 'the data folder';
+  return `${where} is read-only, and this command writes to it. Read-only commands still work: stats, search, jobs list, reviewers list, export --out to a writable folder`;
 }
 
 /** Runs `fn` with an app and always closes it, so the database is released before the process exits. */
@@ -110,7 +157,7 @@ export function samplingOptions(command: Command, o: { unit: string; maxTokens: 
     .option('--top-p <p>', 'top-p', '0.95')
     .option('--top-k <k>', 'top-k', '20')
     .option('--max-tokens <n>', `tokens per ${o.unit}`, o.maxTokens)
-    .option('--seed <n>', 'sampling seed', o.seed)
+    .option('--seed <n>', 'sampling seed (the same seed gives the same samples with --parallel 1; see README)', o.seed)
     .option('--parallel <n>', `parallel sequences (0 = one per ${o.unit})`, '0')
     .option('--threads <n>', 'CPU threads (default: 1 for tiny models, else all math cores)');
 }
@@ -132,8 +179,9 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'CliError';
   }
 }
@@ -141,5 +189,5 @@ export class CliError extends Error {
 /** Any error as a CliError carrying its message, so a refused Api call exits with that message and no stack. */
 export function asCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
-  return new CliError(errorMessage(err));
+  return new CliError(errorMessage(err), 1, { cause: err });
 }

@@ -11,6 +11,9 @@ export function buildProgram(registrations: ((program: Command) => void)[], vers
   const program = new Command('medssr')
     .description('MedSSR Studio without a window: knowledge import and search, synthesis, labeling, training, evaluation')
     .version(version)
+    // The program's own options (-V/--version) count only before the command name, so a command's `--version N`
+    // (a dataset version) reaches that command instead of printing the program's version and doing nothing.
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
   for (const register of registrations) register(program);

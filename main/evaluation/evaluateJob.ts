@@ -8,7 +8,7 @@ import { evaluateInputSchema, type EvaluateInput, type SetResult } from '../../a
 import type { Db } from '../platform/db/open.js';
 import { EvaluationRepo } from './store.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
-import { assertModelLoadable, forEachInFlight, GenerationContext, loadModel, questionsInFlight, throughput, throughputMessage, type Throughput } from '../llm/index.js';
+import { forEachInFlight, openGenerator, questionsInFlight, readGgufSummary, throughput, throughputMessage, type Throughput } from '../llm/index.js';
 import { evaluateQuestion } from './evaluator.js';
 import { fileGroups, fileLetters, runFileResults, runResults } from './results.js';
 import { RECOVERY_LOGIT_BIAS, recoveryBiasTokens, recoveryMaxTokens, resolvePromptMode, type ResolvedPromptMode } from './protocol.js';
@@ -92,72 +92,67 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
       if (todo) {
         ctx.progress({ done, total, message: 'Loading the model', unit: 'questions' });
         const modelName = path.basename(modelPath);
-        // Evaluation needs the model's tokenizer here (MedSSR's logit-bias recovery), so it runs in this process;
-        // the header is validated first so a malformed file is refused before llama.cpp reads it.
-        await assertModelLoadable(modelPath);
-        const loaded = await loadModel(modelPath);
-        const resolved = resolvePromptMode(params.promptMode, modelName, Boolean(loaded.summary.chatTemplate));
+        // The prompt form depends on the chat template, read from the header here; the model itself runs in the
+        // supervised model host (as labelling does), so a file that makes llama.cpp abort fails this job with the
+        // reason, the app lives on, and the job can be resumed once the file is replaced.
+        const { summary } = await readGgufSummary(modelPath);
+        const resolved = resolvePromptMode(params.promptMode, modelName, Boolean(summary.chatTemplate));
         prompt = resolved;
-        const model = loaded.model;
-        // Hugging Face's encode adds BOS where the tokenizer does; the GGUF says where.
-        const encode = (text: string): Token[] => {
-          const t = model.tokenize(text);
-          const bos = model.tokens.bos;
-          return bos !== null && model.tokens.shouldPrependBosToken ? [bos, ...t] : t;
-        };
-        const biasBySet = new Map<number, Token[]>();
-        if (params.recoveryMethod === 'logit-bias') for (const [id, letters] of lettersOfSet) biasBySet.set(id, recoveryBiasTokens(encode, letters, modelName));
+        const gen = await openGenerator(modelPath, {
+          promptMode: resolved.mode,
+          sequences: params.parallel > 0 ? params.parallel : params.generations,
+          ...(params.threads ? { threads: params.threads } : {}),
+          // Room for the longest benchmark prompts plus a full-length answer and its recovery suffix (capped by
+          // the model's training context in the model host).
+          contextSize: params.contextSize ?? params.sampling.maxTokens + 2048,
+          ...(adapterPath ? { adapterPath, adapterScale: params.adapterScale } : {}),
+        });
         try {
-          const gen = await GenerationContext.create(loaded, {
-            promptMode: resolved.mode,
-            sequences: params.parallel > 0 ? params.parallel : params.generations,
-            ...(params.threads ? { threads: params.threads } : {}),
-            // Room for the longest benchmark prompts plus a full-length answer and its recovery suffix (capped by
-            // the model's training context in GenerationContext).
-            contextSize: params.contextSize ?? params.sampling.maxTokens + 2048,
-            ...(adapterPath ? { adapterPath, adapterScale: params.adapterScale } : {}),
-          });
+          const biasBySet = new Map<number, Token[]>();
+          if (params.recoveryMethod === 'logit-bias') {
+            // Every text the bias needs, tokenized by the model host in one call.
+            const texts = [...new Set([...lettersOfSet.values()].flatMap((letters) => letters.flatMap((l) => [l, `${l}.`])))];
+            const tokenized = await gen.encode(texts);
+            const encoded = new Map(texts.map((t, i) => [t, tokenized[i] ?? []]));
+            for (const [id, letters] of lettersOfSet) biasBySet.set(id, recoveryBiasTokens((text) => encoded.get(text) ?? [], letters, modelName));
+          }
           parallel = gen.parallel;
           threads = gen.threads;
           const doneBefore = done;
-          try {
-            const items = work.flatMap(({ set, questions }) => questions.filter((q) => q.missing.length > 0).map((q) => ({ set, q })));
-            // Several questions in flight keep every sequence busy; each question's generations are saved as it ends.
-            await forEachInFlight(
-              items,
-              questionsInFlight(gen.parallel, params.generations),
-              async ({ set, q }) => {
-                const outcome = await evaluateQuestion(gen, q, {
-                  missing: q.missing,
-                  sampling: params.sampling,
-                  // The question's own option letters. MedSSR's script allows the file's gold letters; on the six
-                  // MedSSR sets the two are the same, and on a small or custom file only the options are right.
-                  letters: q.options.length ? q.options.map((o) => o.letter) : set.letters,
-                  recovery: params.recovery,
-                  ...(params.recoveryMethod === 'logit-bias'
-                    ? { logitBias: { tokens: biasBySet.get(set.id) ?? [], bias: RECOVERY_LOGIT_BIAS, maxTokens: recoveryMaxTokens(modelName) } }
-                    : {}),
-                  fallbackPrompt: resolved.fallback,
-                  modelName,
-                  seedBase: params.sampling.seed + q.seq * 1009,
-                  signal: ctx.signal,
-                });
-                if (ctx.signal.aborted) return;
-                repo.saveGenerations(run.id, set.id, q.seq, outcome.generations);
-                tokens += outcome.tokens;
-                generationsDone += outcome.generations.length;
-                done++;
-                rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
-                ctx.progress({ done, total, unit: 'questions', message: `${set.name}: ${throughputMessage(rate)}, ${gen.parallel} parallel sequences` });
-              },
-              () => ctx.signal.aborted,
-            );
-            rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
-          } finally {
-            await gen.dispose();
-          }
+          const items = work.flatMap(({ set, questions }) => questions.filter((q) => q.missing.length > 0).map((q) => ({ set, q })));
+          // Several questions in flight keep every sequence busy; each question's generations are saved as it ends.
+          await forEachInFlight(
+            items,
+            questionsInFlight(gen.parallel, params.generations),
+            async ({ set, q }) => {
+              const outcome = await evaluateQuestion(gen, q, {
+                missing: q.missing,
+                sampling: params.sampling,
+                // The question's own option letters. MedSSR's script allows the file's gold letters; on the six
+                // MedSSR sets the two are the same, and on a small or custom file only the options are right.
+                letters: q.options.length ? q.options.map((o) => o.letter) : set.letters,
+                recovery: params.recovery,
+                ...(params.recoveryMethod === 'logit-bias'
+                  ? { logitBias: { tokens: biasBySet.get(set.id) ?? [], bias: RECOVERY_LOGIT_BIAS, maxTokens: recoveryMaxTokens(modelName) } }
+                  : {}),
+                fallbackPrompt: resolved.fallback,
+                modelName,
+                seedBase: params.sampling.seed + q.seq * 1009,
+                signal: ctx.signal,
+              });
+              if (ctx.signal.aborted) return;
+              repo.saveGenerations(run.id, set.id, q.seq, outcome.generations);
+              tokens += outcome.tokens;
+              generationsDone += outcome.generations.length;
+              done++;
+              rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
+              ctx.progress({ done, total, unit: 'questions', message: `${set.name}: ${throughputMessage(rate)}, ${gen.parallel} parallel sequences` });
+            },
+            () => ctx.signal.aborted,
+          );
+          rate = throughput(gen.stats(), (Date.now() - started) / 1000, done - doneBefore);
         } finally {
-          await loaded.model.dispose();
+          await gen.dispose();
         }
       }
       if (ctx.signal.aborted) throw new Error('Cancelled');

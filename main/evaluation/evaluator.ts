@@ -74,7 +74,6 @@ export async function evaluateQuestion(ctx: GenerationContext, q: EvalQuestion, 
               ? { ...recoveryPrompt(q.question, p.text), baseText: fallbackRecoveryPrompt(q.question, p.text) }
               : recoveryPrompt(q.question, p.text);
             if (opts.logitBias) {
-              if (!ctx.biasedGreedy) throw new Error('The logit-bias recovery needs an in-process model context');
               const out = await ctx.biasedGreedy(spec, opts.logitBias.tokens, opts.logitBias.bias, opts.logitBias.maxTokens, p.sequence);
               tokens += out.tokens;
               return recoveredAnswer(out.text);

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Prevalence } from '../../api/knowledge.js';
+import { describeJsonError } from '../platform/jsonText.js';
 
 export interface GeneRecord {
   symbol: string;
@@ -129,6 +130,48 @@ function genes(v: unknown): GeneRecord[] {
   return out;
 }
 
+/** Longest text accepted in a packet's definition (Contents) and in any other field; Orphanet's longest are 1,391 and 243. */
+export const packetTextLimits = { contents: 20_000, other: 1_000 } as const;
+/** Deepest nesting accepted; Orphanet's packets nest 7 levels. */
+export const MAX_PACKET_DEPTH = 32;
+
+/** Fields that hold a list (of wrappers, items or one bare item); Orphanet writes "no data" for an empty one. */
+const listFields = ['Synonyms', 'ExternalReferences', 'Parents', 'Children', 'Phenotypes', 'Genes', 'Prevalences', 'AverageAgeOfOnsets', 'TypeOfInheritances', 'TextSection'] as const;
+
+function shown(v: unknown): string {
+  const text = typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : JSON.stringify(v);
+  return `${typeof v} ${text}`;
+}
+
+/**
+ * What the accessors below would otherwise pass over in silence (a numeric Label stored as text, a Phenotypes string
+ * or a Genes number read as "none"), or what would make every search answer megabytes (a label of millions of
+ * characters): refused by field and value, so the import stops (or skips the file) instead of storing a wrong entry.
+ */
+function checkShape(p: Obj, file: string): void {
+  if (p.Label !== undefined && typeof p.Label !== 'string') throw new PacketError(file, `Label must be a text, found ${shown(p.Label)}`);
+  for (const field of listFields) {
+    const v = p[field];
+    if (v === undefined || v === null || typeof v === 'object') continue;
+    if (typeof v === 'string' && v.trim().toLowerCase() === 'no data') continue;
+    throw new PacketError(file, `${field} must be a list or an object, found ${shown(v)}`);
+  }
+  // Iterative, so a deeply nested file is refused by its depth instead of overflowing the stack.
+  const stack: { v: unknown; path: string; depth: number; key: string }[] = [{ v: p, path: '', depth: 0, key: '' }];
+  while (stack.length) {
+    const { v, path, depth, key } = stack.pop() as (typeof stack)[number];
+    if (typeof v === 'string') {
+      const max = key === 'Contents' ? packetTextLimits.contents : packetTextLimits.other;
+      if (v.length > max) throw new PacketError(file, `${path} is ${v.length.toLocaleString('en-US')} characters long; at most ${max.toLocaleString('en-US')} are accepted`);
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_PACKET_DEPTH) throw new PacketError(file, `${path} is nested deeper than ${MAX_PACKET_DEPTH} levels`);
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push({ v: item, path: `${path}[${i}]`, depth: depth + 1, key }));
+    else for (const [k, item] of Object.entries(v)) stack.push({ v: item, path: path ? `${path}.${k}` : k, depth: depth + 1, key: k });
+  }
+}
+
 /**
  * Validates and normalises one parsed packet. Throws PacketError for what makes it unusable: a top level
  * other than `{ "Orphapacket": { ... } }`, or no numeric ORPHAcode or no label.
@@ -140,6 +183,7 @@ export function normalisePacket(json: unknown, file: string, options: { demo?: b
   }
   const p = json.Orphapacket;
   if (!isObj(p)) throw new PacketError(file, 'wrong top level: "Orphapacket" is not an object');
+  checkShape(p, file);
   const rawCode = p.ORPHAcode ?? p.ORPHApacketId;
   const code = codeOf(rawCode);
   if (code === null) {
@@ -230,21 +274,63 @@ export function normalisePacket(json: unknown, file: string, options: { demo?: b
   };
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Orphanet's packets are UTF-8. Decoding other bytes leniently would store U+FFFD or mojibake ("SjÃ¶gren") as the
+ * disorder's name; the file is refused with the offset of the first byte that is not UTF-8.
+ */
+function decodeUtf8(file: string, bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const byte = bytes[offset] ?? 0;
+    const hint = byte >= 0xa0 ? ' (Latin-1 or Windows-1252? save the file as UTF-8)' : '';
+    throw new PacketError(file, `not UTF-8: byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} at offset ${offset} is not valid UTF-8${hint}`);
+  }
+}
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  let lo = 0;
+  let hi = bytes.length;
+  // The longest valid prefix, by halving: a prefix that decodes (allowing a cut multi-byte sequence at its end) is valid.
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  // A sequence cut short by the bad byte: point at its lead byte, where the invalid sequence begins.
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, lo));
+  } catch {
+    while (lo > 0 && ((bytes[lo - 1] ?? 0) & 0xc0) === 0x80) lo--;
+    if (lo > 0 && (bytes[lo - 1] ?? 0) >= 0xc0) lo--;
+  }
+  return lo;
+}
+
 /** Parses a file's bytes as a packet; names the file and the problem when it is not one. */
 export function parsePacketFile(file: string, bytes: Buffer, options: { demo?: boolean } = {}): PacketRecord {
-  let text = bytes.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const first = text.trimStart()[0];
-  if (first === undefined) throw new PacketError(file, 'empty file');
+  // The first byte that is not a BOM or white space tells a JSON file from anything else, before decoding it.
+  let at = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (at < bytes.length && [0x20, 0x09, 0x0a, 0x0d].includes(bytes[at] ?? 0)) at++;
+  if (at >= bytes.length) throw new PacketError(file, 'empty file');
+  const first = String.fromCharCode(bytes[at] ?? 0);
   if (first !== '{' && first !== '[') {
     throw new PacketError(file, 'not a JSON file (content does not start with "{")');
   }
+  let text = decodeUtf8(file, bytes);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new PacketError(file, `invalid JSON (truncated or malformed): ${detail}`);
+    throw new PacketError(file, `invalid JSON (truncated or malformed): ${describeJsonError(text, err)}`);
   }
   return normalisePacket(json, file, options);
 }

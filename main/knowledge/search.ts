@@ -300,15 +300,15 @@ export class KnowledgeSearch {
       if (!row) continue;
       const hit: SearchHit = {
         orphaCode: String(code),
-        name: row.name,
-        disorderType: row.disorderType,
+        name: clip(row.name, MAX_HIT_TEXT),
+        disorderType: clip(row.disorderType, MAX_HIT_TEXT),
         isDemo: row.isDemo,
         phenotypeCount: row.phenotypeCount,
         geneCount: row.geneCount,
         matchedBy: match.matchedBy.get(code) ?? 'all',
       };
       const snippet = snippets.get(code);
-      if (snippet !== undefined) hit.snippet = snippet;
+      if (snippet !== undefined) hit.snippet = clip(snippet, MAX_HIT_TEXT);
       hits.push(hit);
     }
     return { hits, total: filtered.length, tookMs: Math.round((performance.now() - started) * 100) / 100 };
@@ -358,4 +358,15 @@ export class KnowledgeSearch {
     }
     return out;
   }
+}
+
+/**
+ * Characters of a name, type or snippet one search hit carries. Imports refuse longer labels, but a database
+ * written before that limit may hold one (a 200 MB label once made every search answer 210 MB): a hit stays a
+ * line of a list whatever the row holds; the disorder page shows the whole entry.
+ */
+export const MAX_HIT_TEXT = 500;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

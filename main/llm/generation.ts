@@ -99,8 +99,13 @@ export interface Generator {
   chooseLetter(spec: PromptSpec, letters: readonly string[], sequence?: number, withProbabilities?: boolean): Promise<{ letter: string; probabilities: Record<string, number> }>;
   continuationLogProbs(spec: PromptSpec, continuations: readonly string[]): Promise<number[]>;
   generateJson<T>(spec: PromptSpec, schema: GbnfJsonSchema, settings: SampleSettings, signal?: AbortSignal): Promise<{ value: T; text: string; tokens: number }>;
-  /** MedSSR's logit-bias recovery (in-process contexts only). */
-  biasedGreedy?(spec: PromptSpec, biasTokens: readonly Token[], bias: number, maxTokens: number, sequence?: number): Promise<{ text: string; tokens: number }>;
+  /** MedSSR's logit-bias recovery: greedy decoding with `bias` added to `biasTokens`' logits. */
+  biasedGreedy(spec: PromptSpec, biasTokens: readonly Token[], bias: number, maxTokens: number, sequence?: number): Promise<{ text: string; tokens: number }>;
+  /**
+   * Each text as Hugging Face's `tokenizer.encode` gives it: BOS first where the GGUF says the tokenizer adds one
+   * (MedSSR's logit-bias recovery biases `encode(letter)[0]`, which for such tokenizers is BOS).
+   */
+  encode(texts: readonly string[]): Promise<Token[][]>;
   stats(): SchedulerStats;
   dispose(): Promise<void>;
 }
@@ -234,6 +239,15 @@ export class LocalGenerationContext implements Generator {
         if (generated.length >= maxTokens) break;
       }
       return { text: model.detokenize(generated), tokens: generated.length };
+    });
+  }
+
+  async encode(texts: readonly string[]): Promise<Token[][]> {
+    const model = this.loaded.model;
+    const bos = model.tokens.bos;
+    return texts.map((text) => {
+      const t = model.tokenize(text);
+      return bos !== null && model.tokens.shouldPrependBosToken ? [bos, ...t] : t;
     });
   }
 

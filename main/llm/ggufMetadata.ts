@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import { GgmlType, GgufFileType, GgufInsights, readGgufFileInfo, type GgufFileInfo, type Llama } from 'node-llama-cpp';
 import type { ModelFit } from '../../api/synthesis.js';
 import { checkReadablePath } from '../platform/safePath.js';
+import { GgufValidationError, readGgufHeader } from './ggufValidation.js';
 
 export interface GgufSummary {
   architecture: string | null;
@@ -24,6 +25,15 @@ function enumName(table: Record<string | number, string | number>, value: unknow
 
 export async function readGgufSummary(file: string): Promise<{ summary: GgufSummary; info: GgufFileInfo }> {
   checkReadablePath(file, 'Model file');
+  // node-llama-cpp's reader trusts counts and sizes ("Cannot mix BigInt", "reading 'architecture'"): bounds first.
+  if (process.env.MEDSSR_GGUF_CHECK !== 'off') {
+    try {
+      readGgufHeader(file);
+    } catch (err) {
+      if (err instanceof GgufValidationError) throw new Error(`${file} is not a readable GGUF model: ${err.problem}`);
+      throw err;
+    }
+  }
   let info: GgufFileInfo;
   try {
     info = await readGgufFileInfo(file, { readTensorInfo: true });

@@ -8,4 +8,5 @@ export { baseRecoveryPrompt, cotTemplate, fallbackRecoveryPrompt, formatQuestion
 export { openGenerator } from './modelHost.js';
 export { forEachInFlight, questionsInFlight } from './inFlight.js';
 export { throughput, throughputMessage, type Throughput } from './throughput.js';
-export { assertModelLoadable } from './modelCheck.js';
+export { assertAdapterFits, assertModelLoadable } from './modelCheck.js';
+export { GgufValidationError } from './ggufValidation.js';

@@ -1,11 +1,27 @@
 /**
- * The one place a model file is checked before llama.cpp sees it. Today: the header must parse (a file that
- * is not GGUF is refused with its name). The GGUF validator (main/llm/ggufValidation.ts, `validateGgufFile`,
- * from the "safety" work) is to be called here once merged, so `models add`, the fit check and every job
- * refuse an absurd file by name before a model process is even started.
+ * The one place a model file is checked before llama.cpp sees it: `models add`, every job that loads a model
+ * (labelling, evaluation, model-based synthesis, training) and the fit check go through here. The GGUF header is
+ * validated by ggufValidation.ts (bounds, tensors inside the file, supported architecture, sane and consistent
+ * hyperparameters), then read by node-llama-cpp for what the app shows. An adapter is checked against its model.
+ * MEDSSR_GGUF_CHECK=off skips the validation (tests of the model host's own supervision; debugging only).
  */
 import { readGgufSummary } from './ggufMetadata.js';
+import { validateGgufAdapter, validateGgufModel, type GgufAdapterCheck, type GgufModelCheck } from './ggufValidation.js';
+import { checkReadablePath } from '../platform/safePath.js';
 
-export async function assertModelLoadable(modelPath: string): Promise<void> {
+const skipped = (): boolean => process.env.MEDSSR_GGUF_CHECK === 'off';
+
+/** Throws with a message naming the file and the field when llama.cpp would fail on (or abort at) `modelPath`. */
+export async function assertModelLoadable(modelPath: string): Promise<GgufModelCheck | null> {
+  checkReadablePath(modelPath, 'Model file');
+  const check = skipped() ? null : validateGgufModel(modelPath);
   await readGgufSummary(modelPath);
+  return check;
+}
+
+/** Throws when `adapterPath` is not a LoRA adapter llama.cpp would apply to `modelPath` (architecture, layers, shapes, rank). */
+export async function assertAdapterFits(adapterPath: string, modelPath: string): Promise<GgufAdapterCheck | null> {
+  checkReadablePath(adapterPath, 'Adapter file');
+  if (skipped()) return null;
+  return validateGgufAdapter(adapterPath, validateGgufModel(modelPath));
 }

@@ -8,10 +8,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GbnfJsonSchema } from 'node-llama-cpp';
+import type { GbnfJsonSchema, Token } from 'node-llama-cpp';
 import { LocalGenerationContext, loadModel, type ContextOptions, type Generator, type PromptSpec, type Sample, type SampleSettings } from './generation.js';
 import type { GpuSetting } from './llama.js';
-import { assertModelLoadable } from './modelCheck.js';
+import { assertAdapterFits, assertModelLoadable } from './modelCheck.js';
 import type { FromHost, HostMethod, OpenedInfo, ToHost } from './modelHostProtocol.js';
 import type { SchedulerStats } from './scheduler.js';
 
@@ -149,6 +149,14 @@ class HostedGenerator implements Generator {
     return this.call('generateJson', [spec, schema, settings], signal);
   }
 
+  biasedGreedy(spec: PromptSpec, biasTokens: readonly Token[], bias: number, maxTokens: number): Promise<{ text: string; tokens: number }> {
+    return this.call('biasedGreedy', [spec, [...biasTokens], bias, maxTokens]);
+  }
+
+  encode(texts: readonly string[]): Promise<Token[][]> {
+    return this.call('encode', [[...texts]]);
+  }
+
   stats(): SchedulerStats {
     return this.lastStats;
   }
@@ -198,6 +206,7 @@ async function openInline(modelPath: string, opts: OpenGeneratorOptions): Promis
  */
 export async function openGenerator(modelPath: string, opts: OpenGeneratorOptions): Promise<Generator> {
   await assertModelLoadable(modelPath);
+  if (opts.adapterPath) await assertAdapterFits(opts.adapterPath, modelPath);
   if (process.env.MEDSSR_MODEL_HOST === 'inline') return openInline(modelPath, opts);
   const { file, execArgv } = hostEntry();
   const child = fork(file, [], {

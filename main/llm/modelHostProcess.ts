@@ -3,7 +3,7 @@
  * process on some bad files (GGML_ASSERT on absurd hyperparameters); here that ends this process only, and the
  * app reports it as the job's failure.
  */
-import type { GbnfJsonSchema } from 'node-llama-cpp';
+import type { GbnfJsonSchema, Token } from 'node-llama-cpp';
 import { LocalGenerationContext, loadModel, type LoadedModel, type PromptSpec, type SampleSettings } from './generation.js';
 import type { FromHost, ToHost } from './modelHostProtocol.js';
 
@@ -43,6 +43,10 @@ async function call(msg: Extract<ToHost, { op: 'call' }>): Promise<unknown> {
       return gen.continuationLogProbs(a[0] as PromptSpec, a[1] as string[]);
     case 'generateJson':
       return gen.generateJson(a[0] as PromptSpec, a[1] as GbnfJsonSchema, a[2] as SampleSettings, signal);
+    case 'biasedGreedy':
+      return gen.biasedGreedy(a[0] as PromptSpec, a[1] as Token[], a[2] as number, a[3] as number);
+    case 'encode':
+      return gen.encode(a[0] as string[]);
   }
 }
 

@@ -3,7 +3,7 @@ import type { GpuSetting } from './llama.js';
 import type { ContextOptions } from './generation.js';
 import type { SchedulerStats } from './scheduler.js';
 
-export type HostMethod = 'sample' | 'chooseLetter' | 'continuationLogProbs' | 'generateJson';
+export type HostMethod = 'sample' | 'chooseLetter' | 'continuationLogProbs' | 'generateJson' | 'biasedGreedy' | 'encode';
 
 export type ToHost =
   | { op: 'open'; id: number; modelPath: string; gpu: GpuSetting | undefined; context: ContextOptions }

@@ -13,6 +13,7 @@ import type { Db } from '../platform/db/open.js';
 import { ModelsRepo } from './store.js';
 import { checkReadablePath } from '../platform/safePath.js';
 import { modelFit, readGgufSummary } from './ggufMetadata.js';
+import { assertModelLoadable } from './modelCheck.js';
 import { getRuntime } from './llama.js';
 import { assertReachable, downloadOrigin } from './networkCheck.js';
 
@@ -39,6 +40,8 @@ export class ModelRegistry {
 
   async add(file: string, opts: { copy?: boolean; name?: string } = {}): Promise<ModelInfo> {
     const source = checkReadablePath(file, 'Model file');
+    // Refused here, by file and field, what a job would otherwise fail on (or abort llama.cpp with) later.
+    await assertModelLoadable(source);
     const { summary } = await readGgufSummary(source);
     let target = source;
     if (opts.copy) {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { BenchmarkOption } from '../../api/evaluation.js';
+import { describeJsonError } from './jsonText.js';
 
 export interface ParsedBenchmarkQuestion {
   externalId: string;
@@ -42,6 +43,11 @@ export class BenchmarkFormatError extends Error {
   }
 }
 
+/** Longest question (stem and options) accepted; MedSSR's longest are a few thousand characters. */
+export const MAX_QUESTION_CHARS = 100_000;
+/** More options than this is accepted with a warning (MedSSR's six sets have 2 to 10). */
+const MAX_USUAL_OPTIONS = 10;
+
 const OPTION_LINE = /^\s*([A-Z])[.)]\s+(.*\S)\s*$/;
 
 /**
@@ -77,10 +83,12 @@ export function setNameFromFile(file: string): string {
 
 export function parseBenchmarkText(text: string, file: string): ParsedBenchmarkFile {
   let data: unknown;
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+    data = JSON.parse(json);
   } catch (err) {
-    throw new BenchmarkFormatError(file, [`not valid JSON (${err instanceof Error ? err.message : String(err)})`]);
+    // By position only: V8's message quotes the file, which may be anything someone pointed the import at.
+    throw new BenchmarkFormatError(file, [describeJsonError(json, err)]);
   }
   if (!Array.isArray(data)) {
     throw new BenchmarkFormatError(file, [`expected a JSON array of questions, found ${data === null ? 'null' : typeof data}`]);
@@ -101,14 +109,20 @@ export function parseBenchmarkText(text: string, file: string): ParsedBenchmarkF
     const problems: string[] = [];
     if (!(typeof id === 'string' && id.trim()) && !(typeof id === 'number' && Number.isFinite(id))) problems.push('"id" must be a non-empty string or a number');
     if (typeof question !== 'string' || !question.trim()) problems.push('"question" must be a non-empty string');
+    else if (question.length > MAX_QUESTION_CHARS) {
+      problems.push(`"question" is ${question.length.toLocaleString('en-US')} characters long; at most ${MAX_QUESTION_CHARS.toLocaleString('en-US')} are accepted`);
+    }
     const goldLetter = typeof gold === 'string' ? gold.trim().replace(/\.+$/, '').toUpperCase() : '';
+    // MedSSR's files write capitals; a lower-case letter is read as its capital, and said so.
+    if (typeof gold === 'string' && /^[a-z]$/.test(gold.trim().replace(/\.+$/, ''))) warnings.push(`${where}: "gold" ${JSON.stringify(gold)} is read as ${goldLetter}`);
     if (!/^[A-Z]$/.test(goldLetter)) problems.push(`"gold" must be one answer letter, found ${JSON.stringify(gold ?? null)}`);
     if (name !== undefined && name !== null && (typeof name !== 'string' || !name.trim())) problems.push('"name" must be a non-empty string when present');
     let options: BenchmarkOption[] = [];
-    if (typeof question === 'string' && question.trim()) {
+    if (typeof question === 'string' && question.trim() && question.length <= MAX_QUESTION_CHARS) {
       const parsed = parseOptions(question);
       options = parsed.options;
       if (options.length < 2) problems.push('the question has no option lines ("A. …", "B. …" on their own lines)');
+      else if (options.length > MAX_USUAL_OPTIONS) warnings.push(`${where}: ${options.length} options (A–${options[options.length - 1]?.letter}); MedSSR's sets have at most ${MAX_USUAL_OPTIONS}`);
       else if (parsed.trailing) warnings.push(`${where}: text after the options is kept in the prompt: ${JSON.stringify(parsed.trailing.slice(0, 40))}`);
       if (options.length >= 2 && /^[A-Z]$/.test(goldLetter) && !options.some((o) => o.letter === goldLetter)) {
         problems.push(`"gold" is ${goldLetter} but the options are ${options[0]?.letter}–${options[options.length - 1]?.letter}`);

@@ -18,6 +18,7 @@ import { eventFor, resultFor } from './auth/redact.js';
 import { createServerAuth, type ServerAuth, type ServerAuthOptions } from './auth/serverAuth.js';
 import { applySecurityHeaders } from './securityHeaders.js';
 import { serveStatic } from './staticFiles.js';
+import { describeJsonError } from '../platform/jsonText.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -101,7 +102,7 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new BodyError(400, `Request body is not valid JSON: ${(err as Error).message}`);
+    throw new BodyError(400, `Request body is ${describeJsonError(text, err)}`);
   }
 }
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
 import { answerPrompt } from '../labeling/index.js';
-import { loadModel, type LoadedModel, type PromptSpec } from '../llm/index.js';
+import { assertModelLoadable, loadModel, type LoadedModel, type PromptSpec } from '../llm/index.js';
 import { chooseThreads, type GpuSetting } from '../llm/index.js';
 
 export interface Rollout {
@@ -64,6 +64,9 @@ export class LlamaRolloutEngine implements RolloutEngine {
    * `threads` 0 picks 1 for tiny models and the machine's math cores otherwise (llama.cpp's default is far slower).
    */
   static async create(modelPath: string, opts: { threads: number; parallel: number; contextSize: number; gpu?: GpuSetting }): Promise<LlamaRolloutEngine> {
+    // Rollouts still load the model in this process: the header is validated first, so a file that would make
+    // llama.cpp abort is refused by file and field instead.
+    await assertModelLoadable(modelPath);
     const loaded = await loadModel(modelPath, opts.gpu);
     const threads = chooseThreads(loaded.summary.parameters, opts.threads || undefined, loaded.llama.cpuMathCores);
     const train = loaded.model.trainContextSize;

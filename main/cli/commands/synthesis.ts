@@ -6,6 +6,7 @@ import { errorMessage } from '../../../api/contract.js';
 import { synthesizeInputSchema } from '../../../api/synthesis.js';
 import { synthesisInputProblem, type SynthesisJobResult } from '../../synthesis/index.js';
 import { checkReadablePath } from '../../platform/safePath.js';
+import { describeJsonError } from '../../platform/jsonText.js';
 import { CliError, jobCommandOptions, jobResult, parseCliInput, withApp } from '../context.js';
 import { subcommandGroup } from '../program.js';
 
@@ -19,7 +20,7 @@ function readPlan(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new CliError(`The plan ${file} is not valid JSON: ${errorMessage(err)}`);
+    throw new CliError(`The plan ${file} is ${describeJsonError(text, err)}`);
   }
 }
 

@@ -53,3 +53,10 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
 export function appliedMigrations(db: Database.Database): string[] {
   return (db.prepare('SELECT name FROM schema_migrations ORDER BY name').all() as { name: string }[]).map((r) => r.name);
 }
+
+/** Names of the steps in `migrations` that `db` has not recorded (all of them for a database without the table). */
+export function pendingMigrations(db: Database.Database, migrations: readonly Migration[]): string[] {
+  const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
+  const applied = new Set(table ? appliedMigrations(db) : []);
+  return [...new Set(migrations.map((m) => m.name))].filter((name) => !applied.has(name));
+}

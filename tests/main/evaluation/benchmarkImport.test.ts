@@ -88,6 +88,8 @@ test('malformed files fail with the file and entry named, and store nothing', ()
   const svc = service();
   const cases: [string, unknown, RegExp][] = [
     ['broken.json', '[{"id": 1,', /broken\.json is not a valid MedSSR benchmark file:\nnot valid JSON/],
+    // Named by position: nothing of a file that is not JSON (a note, a key file) is echoed back.
+    ['notes.json', 'Patient Jane Doe, born 1970', /notes\.json is not a valid MedSSR benchmark file:\nnot valid JSON at line 1, column 1 \(unexpected character\)$/],
     ['object.json', { id: 1 }, /expected a JSON array of questions, found object/],
     ['empty.json', [], /holds no questions/],
     ['nogold.json', [{ id: 'a', question: 'Q\nA. x\nB. y', gold: 'A', name: 's' }, { id: 'b', question: 'Q\nA. x\nB. y', name: 's' }], /entry 2 \(id "b"\): "gold" must be one answer letter, found null/],
@@ -106,6 +108,21 @@ test('malformed files fail with the file and entry named, and store nothing', ()
   }
   assert.throws(() => svc.importFile(path.join(dir, 'nope.json')), /No benchmark file at/);
   assert.equal(svc.repo.benchmarks().length, 0);
+});
+
+test('a 10 MB stem is refused by entry and field; lower-case gold and many options are accepted with a warning', () => {
+  const svc = service();
+  const huge = file('huge.json', [{ id: 'h', question: `${'x'.repeat(10 * 1024 * 1024)}\nA. a\nB. b`, gold: 'A', name: 's' }]);
+  assert.throws(() => svc.importFile(huge), /entry 1 \(id "h"\): "question" is 10,485,7\d\d characters long; at most 100,000 are accepted/);
+  assert.equal(svc.repo.benchmarks().length, 0);
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+  const many = file('many.json', [
+    { id: 'l', question: 'Q\nA. x\nB. y', gold: 'b', name: 'odd' },
+    { id: 'm', question: `Q\n${letters.map((l) => `${l}. option ${l}`).join('\n')}`, gold: 'Z', name: 'odd' },
+  ]);
+  const r = svc.importFile(many);
+  assert.equal(r.sets[0]?.questions, 2);
+  assert.deepEqual(r.warnings, ['entry 1 (id "l"): "gold" "b" is read as B', 'entry 2 (id "m"): 26 options (A–Z); MedSSR\'s sets have at most 10']);
 });
 
 test('option parsing takes the last run of lettered lines', () => {

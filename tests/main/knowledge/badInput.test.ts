@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Db } from '../../../main/platform/db/open.js';
 import { openAppDatabase } from '../../../main/app/index.js';
 import { KnowledgeRepo } from '../../../main/knowledge/store.js';
+import { KnowledgeSearch } from '../../../main/knowledge/search.js';
 import { importOrphanet } from '../../../main/knowledge/importer.js';
 import { ImportError } from '../../../main/knowledge/errors.js';
 import { copyOfDemo, demoDir, readPacket, removeDir, tempDir, writePacket, writeZip, zipFolder } from './fixtures.js';
@@ -103,6 +104,63 @@ describe('import: bad input stops everything and leaves the database exactly as 
     await expectRejected(empty, /No ORPHApackets found/);
     removeDir(empty);
     await expectRejected(path.join(work, 'does-not-exist'), /does-not-exist: no such file or directory/);
+  });
+
+  it('fields of the wrong type, over-long or too deeply nested are refused by field and value', async () => {
+    const cases: [string, (p: Record<string, unknown>) => void, RegExp][] = [
+      ['a numeric Label', (p) => (p.Label = 42), /ORPHApacket_586\.json: Label must be a text, found number 42/],
+      ['a Phenotypes string', (p) => (p.Phenotypes = 'fever'), /ORPHApacket_586\.json: Phenotypes must be a list or an object, found string "fever"/],
+      ['a Genes number', (p) => (p.Genes = 7), /ORPHApacket_586\.json: Genes must be a list or an object, found number 7/],
+      ['a 5 MB label', (p) => (p.Label = 'x'.repeat(5_000_000)), /ORPHApacket_586\.json: Label is 5,000,000 characters long; at most 1,000 are accepted/],
+      ['a 30,000-character definition', (p) => (p.TextSection = [{ TextSectionType: 'Definition', Contents: 'y'.repeat(30_000) }]), /TextSection\[0\]\.Contents is 30,000 characters long; at most 20,000/],
+      ['nesting 40 levels deep', (p) => (p.Extra = JSON.parse(`${'['.repeat(40)}1${']'.repeat(40)}`) as unknown), /ORPHApacket_586\.json: Extra(\[0\])+ is nested deeper than 32 levels/],
+    ];
+    for (const [what, change, pattern] of cases) {
+      const dir = copyOfDemo();
+      const p = readPacket(dir, '586');
+      change(p.Orphapacket);
+      writePacket(dir, 'ORPHApacket_586.json', p);
+      await expectRejected(dir, pattern).catch((err: unknown) => assert.fail(`${what}: ${String(err)}`));
+      removeDir(dir);
+    }
+    // Orphanet's own "no data" for an empty list stays accepted.
+    const dir = copyOfDemo();
+    const p = readPacket(dir, '586');
+    p.Orphapacket.Genes = 'no data';
+    writePacket(dir, 'ORPHApacket_586.json', p);
+    await importOrphanet(db, dir, { demo: true });
+    removeDir(dir);
+    await importOrphanet(db, demoDir, { demo: true });
+    digestBefore = repo.digest();
+  });
+
+  it('bytes that are not UTF-8 (a Latin-1 file) are refused with their offset, not stored as mojibake', async () => {
+    const dir = copyOfDemo();
+    const text = JSON.stringify({ Orphapacket: { ORPHAcode: '586', Label: 'Sj\u00f6gren syndrome', DisorderType: { value: 'Disease' } } });
+    writeFileSync(path.join(dir, 'ORPHApacket_586.json'), Buffer.from(text, 'latin1'));
+    await expectRejected(dir, /ORPHApacket_586\.json: not UTF-8: byte 0xF6 at offset 45 is not valid UTF-8 \(Latin-1/);
+    writeFileSync(path.join(dir, 'ORPHApacket_586.json'), Buffer.concat([Buffer.from('{"Orphapacket": {"ORPHAcode": "586", "Label": "A'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]));
+    await expectRejected(dir, /ORPHApacket_586\.json: not UTF-8: byte 0xC3 at offset 48/);
+    removeDir(dir);
+  });
+
+  it('a search hit carries at most 500 characters of a name, even one stored before the import limit', () => {
+    const copy = openAppDatabase(path.join(work, 'kb.db'));
+    const huge = `Marfan ${'x'.repeat(1_000_000)}`;
+    try {
+      copy.exec('CREATE TEMP TABLE keep AS SELECT name FROM kb_disorders WHERE code = 558');
+      copy.prepare('UPDATE kb_disorders SET name = ? WHERE code = 558').run(huge);
+      const hits = new KnowledgeSearch(new KnowledgeRepo(copy)).search({ text: 'marfan', filters: {}, limit: 10, offset: 0 }).hits;
+      const marfan = hits.find((h) => h.orphaCode === '558');
+      assert.ok(marfan);
+      assert.equal(marfan.name.length, 500);
+      assert.ok(marfan.name.endsWith('…'));
+      assert.ok(JSON.stringify(hits).length < 10_000);
+    } finally {
+      copy.exec('UPDATE kb_disorders SET name = (SELECT name FROM keep) WHERE code = 558');
+      copy.close();
+    }
+    assert.equal(repo.digest(), digestBefore);
   });
 
   it('several problems are all listed (the first five in the message)', async () => {

@@ -112,10 +112,20 @@ test('same seed, same samples with one sequence (several sequences are documente
 test('a model that makes llama.cpp abort ends the model process, not this one; the next model works', { skip: craftSkip, timeout: 240_000 }, async () => {
   for (const kind of ['block-count-100000', 'head-count-0'] as const) {
     const bad = badModel(stories, kind);
+    // Validated, the file never reaches a model process; unvalidated, the process dies alone.
     await assert.rejects(openGenerator(bad, { sequences: 2 }), (err: Error) => {
-      assert.match(err.message, new RegExp(`^model process exited with SIGABRT while loading ${path.basename(bad)}: .*GGML_ASSERT`, 's'));
+      assert.match(err.message, new RegExp(`^${path.basename(bad)}: llama\\.(block_count|attention\\.head_count) is `));
       return true;
     });
+    process.env.MEDSSR_GGUF_CHECK = 'off';
+    try {
+      await assert.rejects(openGenerator(bad, { sequences: 2 }), (err: Error) => {
+        assert.match(err.message, new RegExp(`^model process exited with SIGABRT while loading ${path.basename(bad)}: .*GGML_ASSERT`, 's'));
+        return true;
+      });
+    } finally {
+      delete process.env.MEDSSR_GGUF_CHECK;
+    }
   }
   const gen = await openGenerator(stories, { sequences: 2 });
   try {
@@ -136,13 +146,22 @@ test('a label job on a model that aborts llama.cpp fails with the reason and sta
     assert.equal((await jobs.waitFor(synth.id)).state, 'completed');
     const sampling = { samples: 2, maxTokens: 8, temperature: 0.6, topP: 0.95, topK: 20, seed: 7 };
     const bad = badModel(stories, 'block-count-100000');
-    const failed = await jobs.waitFor(jobs.start('label', { dataset: 'host-set', modelPath: bad, sampling, parallel: 0 }).id);
-    assert.equal(failed.state, 'failed');
-    assert.match(failed.error ?? '', /model process exited with SIGABRT while loading .*block-count-100000\.gguf: .*GGML_ASSERT\(hparams\.n_layer_all/s);
-    jobs.resume(failed.id);
-    const again = await jobs.waitFor(failed.id);
-    assert.equal(again.state, 'failed', 'resumed, it fails again for the same reason');
-    assert.match(again.error ?? '', /SIGABRT/);
+    const refused = await jobs.waitFor(jobs.start('label', { dataset: 'host-set', modelPath: bad, sampling, parallel: 0 }).id);
+    assert.equal(refused.state, 'failed');
+    assert.match(refused.error ?? '', /block-count-100000\.gguf: llama\.block_count is 100000; llama\.cpp needs 1 to 512/);
+    // Past the header check (off), the model process is what keeps the app alive.
+    process.env.MEDSSR_GGUF_CHECK = 'off';
+    try {
+      const failed = await jobs.waitFor(jobs.start('label', { dataset: 'host-set', modelPath: bad, sampling, parallel: 0 }).id);
+      assert.equal(failed.state, 'failed');
+      assert.match(failed.error ?? '', /model process exited with SIGABRT while loading .*block-count-100000\.gguf: .*GGML_ASSERT\(hparams\.n_layer_all/s);
+      jobs.resume(failed.id);
+      const again = await jobs.waitFor(failed.id);
+      assert.equal(again.state, 'failed', 'resumed, it fails again for the same reason');
+      assert.match(again.error ?? '', /SIGABRT/);
+    } finally {
+      delete process.env.MEDSSR_GGUF_CHECK;
+    }
     const good = await jobs.waitFor(jobs.start('label', { dataset: 'host-set', modelPath: stories, sampling, parallel: 0 }).id);
     assert.equal(good.state, 'completed', good.error ?? '');
     const result = good.result as LabelJobResult;
