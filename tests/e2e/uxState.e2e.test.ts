@@ -134,13 +134,15 @@ describe('first-run experience in browser mode', { skip: needChromium() }, () =>
     await page.getByRole('menuitem', { name: /Keyboard shortcuts/ }).waitFor();
     await page.keyboard.press('Escape');
 
-    // The first tab stop skips the sidebar to the page's content.
-    await page.goto(`${mode.server.url}#/evaluation`);
-    await page.getByTestId('evaluation-page').waitFor();
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('data-testid')), 'skip-link');
-    await page.keyboard.press('Enter');
-    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'main-content');
+    // The first tab stop (of a freshly loaded page) skips the sidebar to the page's content.
+    const fresh = await mode.browser.newPage({ viewport: { width: 1024, height: 700 } });
+    await fresh.goto(`${mode.server.url}#/evaluation`);
+    await fresh.getByTestId('evaluation-page').waitFor();
+    await fresh.keyboard.press('Tab');
+    assert.equal(await fresh.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('data-testid')), 'skip-link');
+    await fresh.keyboard.press('Enter');
+    assert.equal(await fresh.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'main-content');
+    await fresh.close();
     await page.goto(`${mode.server.url}#/evaluation`);
     await page.getByTestId('evaluation-page').waitFor();
     await page.screenshot({ path: screenshotPath('ux-evaluation-1024.png') });

@@ -1,4 +1,4 @@
-import { Box, Button, Chip, LinearProgress, Stack, Typography } from '@mui/material';
+import { Box, Button, Chip, LinearProgress, Stack, Tooltip, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { JobInfo } from '../../../api/jobs.js';
 import { errorMessage } from '../api/clientError.js';
@@ -24,7 +24,7 @@ export function JobCard({ job }: { job: JobInfo }) {
   const [busy, setBusy] = useState(false);
   const fraction = jobFraction(job);
   const active = activeStates.has(job.state);
-  // Interrupted jobs continue from their checkpoint; failed and cancelled ones can be run again.
+  // Interrupted, failed and cancelled jobs continue from their checkpoint (the runner hands it back).
   const resumable = job.state === 'interrupted' || job.state === 'failed' || job.state === 'cancelled';
   const act = async (fn: (id: string) => Promise<void>) => {
     setBusy(true);
@@ -79,9 +79,13 @@ export function JobCard({ job }: { job: JobInfo }) {
             </Button>
           )}
           {resumable && (
-            <Button size="small" variant={job.state === 'interrupted' ? 'contained' : 'outlined'} disabled={busy} onClick={() => void act(resume)}>
-              {job.state === 'interrupted' ? 'Resume' : 'Retry'}
-            </Button>
+            // Every resumable job continues from its saved checkpoint (labelling keeps the questions it has
+            // labelled), so the button says Resume whatever stopped it; it never restarts from scratch.
+            <Tooltip title="Continues from where it stopped; finished work is kept">
+              <Button size="small" variant={job.state === 'interrupted' ? 'contained' : 'outlined'} disabled={busy} onClick={() => void act(resume)} data-testid="job-resume">
+                Resume
+              </Button>
+            </Tooltip>
           )}
         </Stack>
       )}
