@@ -2,6 +2,7 @@ import { Box, Button, Chip, LinearProgress, Stack, Tooltip, Typography } from '@
 import { useState } from 'react';
 import type { JobInfo } from '../../../api/jobs.js';
 import { errorMessage } from '../api/clientError.js';
+import { useConfirm } from '../components/ConfirmDialog.js';
 import { activeStates, jobFraction, useJobs } from './JobsContext.js';
 
 const stateColor: Record<JobInfo['state'], 'default' | 'primary' | 'success' | 'error' | 'warning'> = {
@@ -20,6 +21,7 @@ function formatEta(seconds: number): string {
 
 export function JobCard({ job }: { job: JobInfo }) {
   const { cancel, resume } = useJobs();
+  const confirm = useConfirm();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const fraction = jobFraction(job);
@@ -44,6 +46,7 @@ export function JobCard({ job }: { job: JobInfo }) {
   ].filter(Boolean);
   return (
     <Box data-testid="job-card" data-job-state={job.state} sx={{ py: 1.25 }}>
+      {confirm.dialog}
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 0.5 }}>
         <Typography variant="subtitle2" sx={{ flex: 1 }} noWrap>
           {job.title}
@@ -74,7 +77,25 @@ export function JobCard({ job }: { job: JobInfo }) {
       {(active || resumable) && (
         <Stack direction="row" spacing={1} sx={{ mt: 0.75 }}>
           {active && (
-            <Button size="small" color="inherit" variant="outlined" disabled={busy} onClick={() => void act(cancel)}>
+            <Button
+              size="small"
+              color="inherit"
+              variant="outlined"
+              disabled={busy}
+              data-testid="job-cancel"
+              onClick={() =>
+                // A training run holds minutes to hours of work: asked first, as on the Training page.
+                job.kind === 'train'
+                  ? confirm.ask({
+                      title: 'Cancel this training run?',
+                      body: `"${job.title}" stops after its current step. The steps done so far are checkpointed; Resume continues from there.`,
+                      confirmLabel: 'Cancel the run',
+                      destructive: true,
+                      onConfirm: () => act(cancel),
+                    })
+                  : void act(cancel)
+              }
+            >
               Cancel
             </Button>
           )}
