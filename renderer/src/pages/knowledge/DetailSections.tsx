@@ -10,7 +10,7 @@ export function sectionId(title: string): string {
 /** Moves the focus (and the view) to a section: keyboard users reach Genes in a few tab stops, not 80. */
 export function JumpLinks({ titles }: { titles: string[] }) {
   return (
-    <Stack component="nav" aria-label="On this page" direction="row" spacing={1.5} sx={{ flexWrap: 'wrap', rowGap: 0.5, mt: 1 }} data-testid="section-jumps">
+    <Stack component="nav" aria-label="On this page" direction="row" spacing={1.5} useFlexGap sx={{ flexWrap: 'wrap', rowGap: 0.25, mt: 1, alignItems: 'baseline' }} data-testid="section-jumps">
       <Typography variant="caption" color="text.secondary">
         On this page:
       </Typography>
