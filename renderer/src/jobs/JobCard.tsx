@@ -102,7 +102,7 @@ export function JobCard({ job }: { job: JobInfo }) {
           {resumable && (
             // Every resumable job continues from its saved checkpoint (labelling keeps the questions it has
             // labelled), so the button says Resume whatever stopped it; it never restarts from scratch.
-            <Tooltip title="Continues from where it stopped; finished work is kept">
+            <Tooltip describeChild title="Continues from where it stopped; finished work is kept">
               <Button size="small" variant={job.state === 'interrupted' ? 'contained' : 'outlined'} disabled={busy} onClick={() => void act(resume)} data-testid="job-resume">
                 Resume
               </Button>
