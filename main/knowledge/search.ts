@@ -20,6 +20,8 @@ export interface TextMatch {
   codes: number[] | null;
   matchedBy: Map<number, MatchedBy>;
   ftsQuery: string | null;
+  /** For an HPO id search: the id and the term's name, shown on every hit (the id alone tells a reader little). */
+  hpo?: { id: string; term: string | null };
 }
 
 export interface SearchParams {
@@ -256,8 +258,9 @@ export class KnowledgeSearch {
     }
     const hpo = /^(?:hp|hpo)\s*[:_]\s*(\d{1,7})$/i.exec(q);
     if (hpo) {
-      add(this.repo.codesByHpo(`HP:${(hpo[1] as string).padStart(7, '0')}`), 'hpo');
-      return { codes: ordered, matchedBy, ftsQuery: null };
+      const id = `HP:${(hpo[1] as string).padStart(7, '0')}`;
+      add(this.repo.codesByHpo(id), 'hpo');
+      return { codes: ordered, matchedBy, ftsQuery: null, hpo: { id, term: this.repo.hpoTermName(id) } };
     }
     if (/^\d{1,9}$/.test(q)) {
       add([Number(q)], 'code');
@@ -307,7 +310,7 @@ export class KnowledgeSearch {
         geneCount: row.geneCount,
         matchedBy: match.matchedBy.get(code) ?? 'all',
       };
-      const snippet = snippets.get(code);
+      const snippet = snippets.get(code) ?? (match.hpo ? `«${match.hpo.id}» ${match.hpo.term ?? '(term not named)'}` : undefined);
       if (snippet !== undefined) hit.snippet = clip(snippet, MAX_HIT_TEXT);
       hits.push(hit);
     }

@@ -282,6 +282,15 @@ export class KnowledgeRepo {
   }
 
   /** Disorders with the HPO term, most frequent association first. */
+  /** The HPO term's name as Orphanet gives it (the most common spelling), null when no entry lists the id. */
+  hpoTermName(hpoId: string): string | null {
+    const name = this.db
+      .prepare('SELECT term FROM kb_phenotypes WHERE hpo_id = ? GROUP BY term ORDER BY COUNT(*) DESC, term LIMIT 1')
+      .pluck()
+      .get(hpoId) as string | undefined;
+    return name ?? null;
+  }
+
   codesByHpo(hpoId: string): number[] {
     return this.db
       .prepare(

@@ -66,22 +66,40 @@ export function cellKey(cell: PlanCell): string {
   return planDimensions.map((d) => cell[d] ?? '*').join('|');
 }
 
-/** Quotas over the product of constrained dimensions; pure (no knowledge needed), so the UI can chart it live. */
+/**
+ * Quotas over the product of constrained dimensions; pure (no knowledge needed), so the UI can chart it live.
+ * Rounded one dimension at a time (largest remainder of the count over the first dimension's weights, then of
+ * each of those quotas over the next dimension's, …): the first dimension's totals are then exactly what its
+ * weights say (.3/.2/.2/.15/.15 of 40 → 12/8/8/6/6), where rounding every cell of the product at once gave
+ * 13/8/7/6/6 beside a second dimension, or 11/11/11/7/0 beside an eleven-valued one; later dimensions carry
+ * their rounding from one parent to the next, so their totals stay within one of the target too.
+ */
 export function allocate(plan: Pick<SynthesisPlan, 'count' | 'weights'>): AllocatedCell[] {
   const weights = normaliseWeights(plan);
-  let cells: { cell: PlanCell; share: number }[] = [{ cell: {}, share: 1 }];
+  let cells: { cell: PlanCell; share: number; planned: number }[] = [{ cell: {}, share: 1, planned: plan.count }];
   for (const dim of planDimensions) {
     const entries = weights[dim];
     if (!entries) continue;
-    const next: { cell: PlanCell; share: number }[] = [];
-    for (const c of cells) for (const [value, p] of entries) next.push({ cell: { ...c.cell, [dim]: value }, share: c.share * p });
+    const next: typeof cells = [];
+    // What each value has been owed and given so far over the parents: a parent's split leans toward the
+    // values earlier parents rounded down, so this dimension's totals also stay within one of their target.
+    const owed = entries.map(() => 0);
+    const given = entries.map(() => 0);
+    for (const c of cells) {
+      const exact = entries.map(([, p]) => c.planned * p);
+      const quotas = largestRemainder(
+        exact.map((e, i) => Math.max(0, e + (owed[i] ?? 0) - (given[i] ?? 0))),
+        c.planned,
+      );
+      entries.forEach(([value, p], i) => {
+        owed[i] = (owed[i] ?? 0) + (exact[i] ?? 0);
+        given[i] = (given[i] ?? 0) + (quotas[i] ?? 0);
+        next.push({ cell: { ...c.cell, [dim]: value }, share: c.share * p, planned: quotas[i] ?? 0 });
+      });
+    }
     cells = next;
   }
-  const quotas = largestRemainder(
-    cells.map((c) => c.share),
-    plan.count,
-  );
-  return cells.map((c, i) => ({ key: cellKey(c.cell), cell: c.cell, share: c.share, planned: quotas[i] ?? 0 }));
+  return cells.map((c) => ({ key: cellKey(c.cell), cell: c.cell, share: c.share, planned: c.planned }));
 }
 
 export function supportsQuestionType(d: SynthDisorder, qt: QuestionType): boolean {

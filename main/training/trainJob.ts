@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveSettings, trainInputSchema, type TrainInput } from '../../api/training.js';
 import type { Db } from '../platform/db/open.js';
+import { estimateRun } from './estimate.js';
 import { TrainingRepo, type RunRow, type TrainItem } from './store.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
 import { splitStage, stage1Candidates, stage2Candidates, summarise } from './data.js';
@@ -67,15 +68,55 @@ export function defaultEngineFactory(run: RunRow): Promise<RolloutEngine> {
   });
 }
 
+/** What a resumed train job gets back: its run, and the estimate and time spent so far (estimate vs actual). */
+interface TrainCheckpoint {
+  runId: number;
+  estimateS?: number | null;
+  elapsedS?: number;
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/**
+ * The run's log line that puts the estimate made before the start beside the time the run took (its running
+ * time over every resume, pauses left out), so the next estimate can be judged.
+ */
+export function estimateVsActual(estimateS: number | null | undefined, elapsedS: number): string {
+  if (estimateS === null || estimateS === undefined || !(estimateS > 0)) return `Took ${duration(elapsedS)} (no estimate was made before the start)`;
+  const ratio = elapsedS / estimateS;
+  return `Took ${duration(elapsedS)}; estimated ${duration(estimateS)} before the start (actual ${ratio.toFixed(1)}× the estimate)`;
+}
+
 export function trainJobHandler(deps: TrainJobDeps): AnyJobHandler {
-  return defineJobHandler<TrainInput, TrainResult>({
+  return defineJobHandler<TrainInput, TrainResult, TrainCheckpoint>({
     kind: 'train',
     parseParams: (raw) => trainInputSchema.parse(raw),
     title: (p) => `Train "${p.name}" on ${path.basename(p.modelPath)} (${[p.stage1 ? 'stage 1' : '', p.stage2 ? 'stage 2' : ''].filter(Boolean).join(' + ')})`,
     async run(params, ctx) {
       const repo = new TrainingRepo(deps.db);
       const run = repo.runByJob(ctx.jobId) ?? createRun(deps.db, deps.dataDir, params, ctx.jobId);
-      ctx.saveCheckpoint({ runId: run.id });
+      const startedAt = Date.now();
+      const before = ctx.checkpoint?.elapsedS ?? 0;
+      let estimateS = ctx.checkpoint?.estimateS;
+      if (estimateS === undefined) {
+        // The same estimate the Training page offers (no speed measurement: that would delay the start).
+        estimateS = await estimateRun(deps.db, params).then(
+          (e) => {
+            repo.log(run.id, 'info', `Estimate before start: about ${duration(e.seconds)} for ${e.totalSteps} steps (${e.basis.join('; ')})`);
+            return e.seconds;
+          },
+          (err: unknown) => {
+            repo.log(run.id, 'info', `No estimate before start (${err instanceof Error ? err.message : String(err)})`);
+            return null;
+          },
+        );
+      }
+      const checkpoint = (): TrainCheckpoint => ({ runId: run.id, estimateS, elapsedS: before + (Date.now() - startedAt) / 1000 });
+      ctx.saveCheckpoint(checkpoint());
       const session = new TrainingSession(run, {
         db: deps.db,
         createEngine: deps.createEngine ?? defaultEngineFactory,
@@ -93,9 +134,12 @@ export function trainJobHandler(deps: TrainJobDeps): AnyJobHandler {
           repo.setState(run.id, 'cancelled', 'Cancelled');
           throw new Error('Cancelled');
         }
+        repo.log(run.id, 'info', estimateVsActual(estimateS, checkpoint().elapsedS ?? 0));
         repo.setState(run.id, 'completed');
         return result;
       } catch (err) {
+        // A resume continues the clock where this run stopped.
+        ctx.saveCheckpoint(checkpoint());
         const message = err instanceof Error ? err.message : String(err);
         if (ctx.signal.aborted) {
           const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason.message : '';

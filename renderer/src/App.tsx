@@ -1,6 +1,6 @@
 import { Box, CssBaseline, LinearProgress, Stack, Typography } from '@mui/material';
 import { ThemeProvider } from '@mui/material/styles';
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense, useMemo, type MouseEvent } from 'react';
 import type { ApiClient } from '../../api/contract.js';
 import { ApiProvider } from './api/ApiContext.js';
 import { ImportDialog } from './components/ImportDialog.js';
@@ -29,6 +29,40 @@ function PageLoading() {
   return <LinearProgress sx={{ height: 2 }} />;
 }
 
+/**
+ * The first tab stop: jumps over the sidebar to the page's content. A button-like link, not href="#…": the
+ * hash is the route. Hidden until it has the keyboard focus.
+ */
+function SkipLink() {
+  return (
+    <Box
+      component="a"
+      href="#main-content"
+      onClick={(e: MouseEvent) => {
+        e.preventDefault();
+        document.getElementById('main-content')?.focus();
+      }}
+      data-testid="skip-link"
+      sx={{
+        position: 'absolute',
+        left: 8,
+        top: -48,
+        zIndex: 2000,
+        px: 2,
+        py: 1,
+        borderRadius: 1,
+        bgcolor: 'background.paper',
+        color: 'primary.main',
+        fontWeight: 600,
+        boxShadow: 3,
+        '&:focus': { top: 8 },
+      }}
+    >
+      Skip to content
+    </Box>
+  );
+}
+
 function Shell({ themePreference, onThemeChange }: { themePreference: ThemePreference; onThemeChange(p: ThemePreference): void }) {
   const route = useRoute();
   const { info, importOpen, closeImport } = useAppState();
@@ -36,6 +70,7 @@ function Shell({ themePreference, onThemeChange }: { themePreference: ThemePrefe
   const selected = route.area === 'knowledge' && route.rest[0] && /^\d+$/.test(route.rest[0]) ? route.rest[0] : null;
   return (
     <Box sx={{ display: 'flex', height: '100vh', overflow: 'hidden' }}>
+      <SkipLink />
       <Sidebar current={route.area} version={info?.version ?? null} />
       <Box component="main" sx={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
         <Stack
@@ -52,7 +87,7 @@ function Shell({ themePreference, onThemeChange }: { themePreference: ThemePrefe
           </Box>
           <JobIndicator />
         </Stack>
-        <Box sx={{ flex: 1, minHeight: 0 }}>
+        <Box sx={{ flex: 1, minHeight: 0, '&:focus': { outline: 'none' } }} id="main-content" tabIndex={-1}>
           {/* Knowledge stays mounted so its search, filters and scroll position survive a visit elsewhere. */}
           <Box sx={{ height: '100%', display: route.area === 'knowledge' ? 'block' : 'none' }}>
             <KnowledgePage selected={selected} active={route.area === 'knowledge'} />

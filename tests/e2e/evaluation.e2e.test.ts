@@ -194,4 +194,21 @@ describe('Evaluation page in browser mode', { skip }, () => {
     assert.match(readFileSync(saved, 'utf8'), /^run,label,model,adapter,set,version,n,generation,accuracy/);
     assert.deepEqual(pageErrors, []);
   });
+
+  test('at 1024×700 the results table fits: accuracy and the CSV exports are not cut off', async () => {
+    const small = await mode.browser.newPage({ viewport: { width: 1024, height: 700 } });
+    await small.goto(`${server.url}#/evaluation`);
+    const table = small.getByTestId('eval-results');
+    await table.waitFor();
+    await table.scrollIntoViewIfNeeded();
+    await small.screenshot({ path: screenshotPath('evaluation-1024-results.png') });
+    const box = await table.boundingBox();
+    const parent = await small.getByTestId('eval-results').locator('xpath=..').boundingBox();
+    assert.ok(box && parent && box.width <= parent.width + 1, `the table (${box?.width} px) fits its card (${parent?.width} px)`);
+    for (const id of ['eval-export-summary', 'eval-accuracy']) {
+      const el = await small.getByTestId(id).first().boundingBox();
+      assert.ok(el && el.x + el.width <= 1024, `${id} inside the window (right edge ${el ? Math.round(el.x + el.width) : '?'} px)`);
+    }
+    await small.close();
+  });
 });

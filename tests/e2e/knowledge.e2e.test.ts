@@ -133,6 +133,37 @@ describe('Knowledge page in browser mode', { skip: noChromium }, () => {
     await page.screenshot({ path: screenshotPath('04-marfan-genes.png') });
   });
 
+  test('a row\'s gene count is its detail\'s; PMIDs are https links; an HPO search names the term; "On this page" reaches Genes', async (t) => {
+    if (!imported) return t.skip('needs the real ORPHApackets (../shared/data/orphapacket/json)');
+    const input = page.getByTestId('search-input');
+    // Alport syndrome: 4 distinct genes, all through its subtypes, in 10 association rows.
+    await input.fill('Alport syndrome');
+    await settled(page, 'Alport syndrome');
+    const row = page.locator('[data-testid="disorder-row"][data-orpha="63"]');
+    await row.waitFor();
+    const rowGenes = Number(/(\d+) genes?/.exec((await row.textContent()) ?? '')?.[1]);
+    await row.click();
+    await page.locator('[data-testid="disorder-detail"][data-orpha="63"]').waitFor();
+    const heading = (await page.getByTestId('genes-section-count').textContent()) ?? '';
+    assert.equal(Number(heading.replace(/,/g, '')), rowGenes, `the row says ${rowGenes} genes, the detail's heading ${heading}`);
+    assert.match((await page.getByTestId('genes-section-note').textContent()) ?? '', /distinct genes · all through its subtypes · \d+ associations listed/);
+    const pmids = page.getByTestId('pmid-link');
+    assert.ok((await pmids.count()) > 0, 'the prevalence sources link their PubMed ids');
+    for (const href of await pmids.evaluateAll((els) => els.map((e) => e.getAttribute('href')))) assert.match(href ?? '', /^https:\/\/pubmed\.ncbi\.nlm\.nih\.gov\/\d+\/$/);
+
+    // Keyboard: the section links come right after the Orphanet button, and move the focus to the section.
+    await page.getByTestId('section-jumps').getByRole('button', { name: 'Genes' }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'section-genes');
+
+    await input.fill('HP:0001166');
+    await settled(page, 'HP:0001166');
+    const hpoRow = page.getByTestId('disorder-row').first();
+    await hpoRow.waitFor();
+    assert.match((await hpoRow.textContent()) ?? '', /HP:0001166 Arachnodactyly/);
+    await page.screenshot({ path: screenshotPath('05-hpo-search.png') });
+  });
+
   test('the phenotype table sorts by term within frequency groups', async () => {
     await page.getByTestId('phenotypes-section').scrollIntoViewIfNeeded();
     const termsBefore = await page.getByTestId('phenotype-row').locator('td:first-child').allTextContents();

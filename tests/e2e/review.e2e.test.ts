@@ -185,6 +185,8 @@ describe('Review page in browser mode', { skip: noChromium }, () => {
 
   test('a bulk reject touches exactly the selection', async () => {
     await page.getByTestId('status-chip-all').waitFor();
+    // The finer filters fold behind "Filters" so the question stays above the fold at 1024×700.
+    await page.getByTestId('toggle-filters').click();
     await page.getByTestId('orpha-filter').fill('399');
     const expected = await app.handlers['review.queue']({ filter: { datasetIds: [ds], orphaCode: '399' }, order: 'created', offset: 0, limit: 1000 });
     await page.waitForFunction((n) => new RegExp(`· ${n} in this queue`).test((globalThis as unknown as Dom).document.querySelector('[data-testid="review-counts"]')?.textContent ?? ''), expected.total);

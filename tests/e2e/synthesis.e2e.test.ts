@@ -58,6 +58,59 @@ describe('Synthesis page in browser mode', { skip: needChromium() }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  test('the plan editor: exact totals per value, clamps said out loud, every CLI dimension, kept across navigation and reload', async () => {
+    await page.goto(`${mode.server.url}#/synthesis`);
+    await page.getByTestId('plan-editor').waitFor();
+    await page.getByTestId('plan-count').fill('40');
+    const weights: [string, string][] = [['diagnosis', '0.3'], ['gene', '0.2'], ['inheritance', '0.2'], ['phenotype', '0.15'], ['next-investigation', '0.15']];
+    for (const [k, v] of weights) await page.getByTestId(`weight-questionType-${k}`).fill(v);
+    await page.getByTestId('allocation-summary').filter({ hasText: /Planned 40\b/ }).waitFor();
+    // Difficulty is constrained too (the default): the question-type totals are still the exact largest remainder.
+    const expected = ['12 planned', '8 planned', '8 planned', '6 planned', '6 planned'];
+    await page.getByTestId('planned-questionType-next-investigation').filter({ hasText: '6 planned' }).waitFor();
+    for (const [i, [k]] of weights.entries()) assert.equal(await page.getByTestId(`planned-questionType-${k}`).textContent(), expected[i], k);
+
+    await page.getByTestId('plan-count').fill('0');
+    assert.match((await page.getByTestId('plan-count-note').textContent()) ?? '', /using 1$/);
+    await page.getByTestId('plan-count').fill('100000000');
+    assert.match((await page.getByTestId('plan-count-note').textContent()) ?? '', /At most 200,000 questions per run: using 200,000/);
+    await page.getByTestId('plan-count').fill('40');
+    await page.getByTestId('plan-count-note').waitFor({ state: 'detached' });
+    for (const d of ['easy', 'medium', 'hard']) await page.getByTestId(`weight-difficulty-${d}`).fill('0');
+    assert.match((await page.getByTestId('plan-dropped').textContent()) ?? '', /^Difficulty: every weight is 0, so the plan leaves it unconstrained/);
+    for (const d of ['easy', 'medium', 'hard']) await page.getByTestId(`weight-difficulty-${d}`).fill('1');
+    for (const dim of ['questionType', 'difficulty', 'prevalenceClass', 'branch', 'disorderType']) await page.getByTestId(`plan-dim-${dim}`).waitFor();
+    await page.getByTestId('dataset-name').fill('kept-name');
+
+    const check = async (when: string) => {
+      await page.getByTestId('plan-editor').waitFor();
+      assert.equal(await page.getByTestId('plan-count').inputValue(), '40', `count ${when}`);
+      assert.equal(await page.getByTestId('weight-questionType-diagnosis').inputValue(), '0.3', `weight ${when}`);
+      assert.equal(await page.getByTestId('dataset-name').inputValue(), 'kept-name', `dataset name ${when}`);
+    };
+    await page.goto(`${mode.server.url}#/models`);
+    await page.getByTestId('page-title').filter({ hasText: 'Models' }).waitFor();
+    await page.goto(`${mode.server.url}#/synthesis`);
+    await check('after visiting Models');
+    await page.reload();
+    await check('after a reload');
+
+    // A rejected question opens without moving the page sideways.
+    await page.getByRole('button', { name: 'Rejected' }).click();
+    const row = page.getByTestId('question-row').first();
+    if (await row.isVisible().catch(() => false)) {
+      const before = await page.getByTestId('question-table').boundingBox();
+      await row.click();
+      await page.getByTestId('question-detail').first().waitFor();
+      const after = await page.getByTestId('question-table').boundingBox();
+      assert.deepEqual([after?.x, after?.width], [before?.x, before?.width], 'the table keeps its place and width');
+    }
+    await page.getByRole('button', { name: 'Accepted' }).click();
+    // Back to the first test's diagnosis-only plan, which the labelling test below relies on.
+    for (const [k, v] of [['diagnosis', '0.5'], ['gene', '0'], ['inheritance', '0'], ['phenotype', '0'], ['next-investigation', '0']]) await page.getByTestId(`weight-questionType-${k}`).fill(v as string);
+    assert.deepEqual(pageErrors, []);
+  });
+
   test('pseudo-label a small dataset from the page with a local model', { skip: needShared('models', 'stories260K.gguf'), timeout: 180_000 }, async () => {
     // The demo set has two disorders that pass every rule for this plan's diagnosis questions.
     await page.getByTestId('plan-count').fill('2');

@@ -114,13 +114,35 @@ describe('first-run experience in browser mode', { skip: needChromium() }, () =>
     await page.close();
   });
 
-  test('Review and Evaluation at 1024×700: screenshots for review (the toolbar still pushes the question to mid-window)', async () => {
+  test('Review at 1024×700: the question and its options above the fold; a skip link comes first', async () => {
     const page = await mode.browser.newPage({ viewport: { width: 1024, height: 700 } });
     await page.goto(`${mode.server.url}#/review`);
     const stem = page.getByTestId('review-item');
     await stem.waitFor();
+    await page.getByTestId('option').first().waitFor();
     await page.screenshot({ path: screenshotPath('ux-review-1024.png') });
-    assert.ok(await stem.isVisible(), 'the item is rendered at 1024×700');
+    const options = page.getByTestId('option');
+    const last = await options.nth((await options.count()) - 1).boundingBox();
+    assert.ok(last && last.y + last.height <= 700, `every option above the fold at 1024×700 (last ends at ${last ? Math.round(last.y + last.height) : '?'} px)`);
+    const toolbar = await page.getByTestId('review-toolbar').boundingBox();
+    assert.ok(toolbar && toolbar.height <= 140, `the toolbar stays compact (${toolbar?.height} px)`);
+    // The finer filters fold away behind "Filters", and the shortcuts and side panel sit in the overflow menu.
+    assert.equal(await page.getByTestId('review-filters').count(), 0);
+    await page.getByTestId('toggle-filters').click();
+    await page.getByTestId('orpha-filter').waitFor();
+    await page.getByTestId('review-more').click();
+    await page.getByRole('menuitem', { name: /Keyboard shortcuts/ }).waitFor();
+    await page.keyboard.press('Escape');
+
+    // The first tab stop (of a freshly loaded page) skips the sidebar to the page's content.
+    const fresh = await mode.browser.newPage({ viewport: { width: 1024, height: 700 } });
+    await fresh.goto(`${mode.server.url}#/evaluation`);
+    await fresh.getByTestId('evaluation-page').waitFor();
+    await fresh.keyboard.press('Tab');
+    assert.equal(await fresh.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('data-testid')), 'skip-link');
+    await fresh.keyboard.press('Enter');
+    assert.equal(await fresh.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'main-content');
+    await fresh.close();
     await page.goto(`${mode.server.url}#/evaluation`);
     await page.getByTestId('evaluation-page').waitFor();
     await page.screenshot({ path: screenshotPath('ux-evaluation-1024.png') });

@@ -1,7 +1,8 @@
-import { Box, Button, Chip, LinearProgress, Stack, Typography } from '@mui/material';
+import { Box, Button, Chip, LinearProgress, Stack, Tooltip, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { JobInfo } from '../../../api/jobs.js';
 import { errorMessage } from '../api/clientError.js';
+import { useConfirm } from '../components/ConfirmDialog.js';
 import { activeStates, jobFraction, useJobs } from './JobsContext.js';
 
 const stateColor: Record<JobInfo['state'], 'default' | 'primary' | 'success' | 'error' | 'warning'> = {
@@ -20,11 +21,12 @@ function formatEta(seconds: number): string {
 
 export function JobCard({ job }: { job: JobInfo }) {
   const { cancel, resume } = useJobs();
+  const confirm = useConfirm();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const fraction = jobFraction(job);
   const active = activeStates.has(job.state);
-  // Interrupted jobs continue from their checkpoint; failed and cancelled ones can be run again.
+  // Interrupted, failed and cancelled jobs continue from their checkpoint (the runner hands it back).
   const resumable = job.state === 'interrupted' || job.state === 'failed' || job.state === 'cancelled';
   const act = async (fn: (id: string) => Promise<void>) => {
     setBusy(true);
@@ -44,6 +46,7 @@ export function JobCard({ job }: { job: JobInfo }) {
   ].filter(Boolean);
   return (
     <Box data-testid="job-card" data-job-state={job.state} sx={{ py: 1.25 }}>
+      {confirm.dialog}
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 0.5 }}>
         <Typography variant="subtitle2" sx={{ flex: 1 }} noWrap>
           {job.title}
@@ -74,14 +77,36 @@ export function JobCard({ job }: { job: JobInfo }) {
       {(active || resumable) && (
         <Stack direction="row" spacing={1} sx={{ mt: 0.75 }}>
           {active && (
-            <Button size="small" color="inherit" variant="outlined" disabled={busy} onClick={() => void act(cancel)}>
+            <Button
+              size="small"
+              color="inherit"
+              variant="outlined"
+              disabled={busy}
+              data-testid="job-cancel"
+              onClick={() =>
+                // A training run holds minutes to hours of work: asked first, as on the Training page.
+                job.kind === 'train'
+                  ? confirm.ask({
+                      title: 'Cancel this training run?',
+                      body: `"${job.title}" stops after its current step. The steps done so far are checkpointed; Resume continues from there.`,
+                      confirmLabel: 'Cancel the run',
+                      destructive: true,
+                      onConfirm: () => act(cancel),
+                    })
+                  : void act(cancel)
+              }
+            >
               Cancel
             </Button>
           )}
           {resumable && (
-            <Button size="small" variant={job.state === 'interrupted' ? 'contained' : 'outlined'} disabled={busy} onClick={() => void act(resume)}>
-              {job.state === 'interrupted' ? 'Resume' : 'Retry'}
-            </Button>
+            // Every resumable job continues from its saved checkpoint (labelling keeps the questions it has
+            // labelled), so the button says Resume whatever stopped it; it never restarts from scratch.
+            <Tooltip describeChild title="Continues from where it stopped; finished work is kept">
+              <Button size="small" variant={job.state === 'interrupted' ? 'contained' : 'outlined'} disabled={busy} onClick={() => void act(resume)} data-testid="job-resume">
+                Resume
+              </Button>
+            </Tooltip>
           )}
         </Stack>
       )}

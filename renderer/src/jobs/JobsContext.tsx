@@ -80,6 +80,9 @@ export function useJobs(): JobsValue {
 }
 
 export function jobFraction(job: JobInfo): number | null {
+  // A completed job is done, whatever its last progress report said (a synthesis of 5 questions reported its
+  // last step at 3/5 and its bar stopped at 60% beside "Done").
+  if (job.state === 'completed') return 1;
   const { done, total } = job.progress;
   if (total === null || total <= 0) return null;
   return Math.max(0, Math.min(1, done / total));

@@ -25,6 +25,11 @@ export interface FixtureOptions {
   count: number;
   /** Leave every n-th question without a pseudo-label (0 = label all). */
   unlabelledEvery?: number;
+  /**
+   * Every n-th question (0 = none): its last two samples wrote no answer and had their letter forced by the
+   * recovery pass, as a small model's stories do (the text ends in the appended "The answer is X").
+   */
+  recoveredEvery?: number;
 }
 
 /** Question i: answer disease i mod 6, intended letter i mod 5; returns the new dataset's id. */
@@ -73,7 +78,8 @@ export function createReviewFixture(db: Db, opts: FixtureOptions): number {
   db.transaction(() => {
     for (const q of questions) {
       if (opts.unlabelledEvery && q.seq % opts.unlabelledEvery === opts.unlabelledEvery - 1) continue;
-      labels.saveLabel(run.id, dataset.id, q.seq, fixtureLabel(q), 8 * 40);
+      const recovered = opts.recoveredEvery ? q.seq % opts.recoveredEvery === opts.recoveredEvery - 1 : false;
+      labels.saveLabel(run.id, dataset.id, q.seq, recovered ? withRecoveredSamples(fixtureLabel(q)) : fixtureLabel(q), 8 * 40);
     }
   })();
   labels.completeRun(run.id);
@@ -117,4 +123,23 @@ function fixtureLabel(q: StoredQuestion): PseudoLabel {
     agreesWithIntended: tie ? null : majority === intended,
     samples,
   };
+}
+
+/** The last two samples turned into recovered ones: out of the vote, counted in `recovered`, text a story. */
+function withRecoveredSamples(label: PseudoLabel): PseudoLabel {
+  const samples = label.samples.map((s, i) =>
+    i < label.samples.length - 2 ? s : { ...s, text: `Once upon a time a little dog found a ball in the park.\nThe answer is ${s.extracted ?? 'A'}`, recovered: true },
+  );
+  const votes: Record<string, number> = {};
+  const recovered: Record<string, number> = {};
+  for (const s of samples) {
+    if (!s.extracted) continue;
+    const into = s.recovered ? recovered : votes;
+    into[s.extracted] = (into[s.extracted] ?? 0) + 1;
+  }
+  const written = samples.filter((s) => !s.recovered && s.extracted).length;
+  const top = Math.max(0, ...Object.values(votes));
+  const leaders = Object.entries(votes).filter(([, n]) => n === top).map(([l]) => l);
+  const tie = leaders.length > 1;
+  return { ...label, samples, votes, recovered, written, label: tie || top === 0 ? null : (leaders[0] as string), tie, voteShare: top / label.sampleCount, agreesWithIntended: leaders[0] === label.label && !tie ? label.agreesWithIntended : null };
 }

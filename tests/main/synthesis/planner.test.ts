@@ -62,3 +62,23 @@ test('total variation distance', () => {
   assert.equal(totalVariationDistance({ a: 1 }, { b: 1 }), 1);
   assert.ok(Math.abs(totalVariationDistance({ a: 0.6, b: 0.4 }, { a: 0.5, b: 0.5 }) - 0.1) < 1e-12);
 });
+
+test('the first constrained dimension gets exactly its largest-remainder totals, beside any other', () => {
+  const qt = { diagnosis: 0.3, gene: 0.2, inheritance: 0.2, phenotype: 0.15, 'next-investigation': 0.15 };
+  const totals = (weights: Parameters<typeof synthesisPlanSchema.parse>[0]) => {
+    const cells = allocate(synthesisPlanSchema.parse(weights));
+    const by = new Map<string, number>();
+    for (const c of cells) by.set(c.cell.questionType as string, (by.get(c.cell.questionType as string) ?? 0) + c.planned);
+    assert.equal(cells.reduce((s, c) => s + c.planned, 0), 40);
+    return Object.keys(qt).map((k) => by.get(k) ?? 0);
+  };
+  assert.deepEqual(totals({ count: 40, weights: { questionType: qt } }), [12, 8, 8, 6, 6]);
+  assert.deepEqual(totals({ count: 40, weights: { questionType: qt, difficulty: { easy: 0.3, medium: 0.4, hard: 0.3 } } }), [12, 8, 8, 6, 6]);
+  const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`type ${i}`, 1]));
+  assert.deepEqual(totals({ count: 40, weights: { questionType: qt, disorderType: eleven } }), [12, 8, 8, 6, 6]);
+  // The second dimension: each of the eleven types within one of 40/11.
+  const cells = allocate(synthesisPlanSchema.parse({ count: 40, weights: { questionType: qt, disorderType: eleven } }));
+  const byType = new Map<string, number>();
+  for (const c of cells) byType.set(c.cell.disorderType as string, (byType.get(c.cell.disorderType as string) ?? 0) + c.planned);
+  for (const [t, n] of byType) assert.ok(Math.abs(n - 40 / 11) < 1, `${t}: ${n}`);
+});

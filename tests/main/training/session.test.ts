@@ -245,6 +245,11 @@ describe('training orchestration (fake trainer)', () => {
       assert.equal(done.state, 'completed', done.error ?? '');
       assertSeries(repo, run.id, 7, 7);
       assert.ok(repo.logs(run.id).some((l) => l.message.includes(`Resumed from checkpoint at step ${kept}`)));
+      // Estimate vs actual: estimated once before the first start (not again on resume), measured at the end.
+      const messages = repo.logs(run.id).map((l) => l.message);
+      // (The fake model is no GGUF file, so the estimate says why there is none.)
+      assert.equal(messages.filter((m) => /^(Estimate before start: about |No estimate before start \()/.test(m)).length, 1, messages.join('\n'));
+      assert.match(messages.at(-1) ?? '', /^Took \d+ s(; estimated [\d.]+ (s|min|h) before the start \(actual [\d.]+× the estimate\)| \(no estimate was made before the start\))$/);
     } finally {
       delete process.env.FAKE_TRAINER_STEP_MS;
       await jobs.close();

@@ -47,7 +47,7 @@ function AccuracyCell({ r }: { r: SetResult }) {
   const shares = answerShares(r);
   return (
     <Box>
-      <Stack direction="row" spacing={0.5} sx={{ alignItems: 'center', justifyContent: 'flex-end' }}>
+      <Stack direction="row" spacing={0.5} sx={{ alignItems: 'center', justifyContent: 'flex-end', whiteSpace: 'nowrap' }}>
         {shares.mostlyRecovered && (
           <Tooltip title={`Most answers (${shares.recovered} of ${shares.total}) were forced by the recovery pass, not written by the model: this accuracy says little about its reasoning.`}>
             <WarningAmberIcon fontSize="small" color="warning" aria-label="mostly recovered answers" data-testid="eval-mostly-recovered" />
@@ -126,9 +126,14 @@ export function RunsTable({
               <TableCell>Run</TableCell>
               <TableCell>Set</TableCell>
               <TableCell align="right">n</TableCell>
-              <TableCell align="right">Accuracy % (mean ± std)</TableCell>
-              <TableCell sx={{ minWidth: 90 }}>Per generation</TableCell>
-              <TableCell>Export CSV</TableCell>
+              <TableCell align="right">
+                Accuracy %
+                <Typography variant="caption" component="div" color="text.secondary">
+                  mean ± std
+                </Typography>
+              </TableCell>
+              {/* Below 1200 px the per-generation scores fold away so the accuracy column is not cut off. */}
+              <TableCell sx={{ minWidth: 90, display: { xs: 'none', lg: 'table-cell' } }}>Per generation</TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
@@ -143,7 +148,7 @@ export function RunsTable({
                       <TableCell padding="checkbox" rowSpan={Math.max(1, run.results.length)}>
                         <PickRadio run={run} which="after" checked={after === run.id} onPick={onPick} />
                       </TableCell>
-                      <TableCell rowSpan={Math.max(1, run.results.length)} sx={{ maxWidth: 260 }}>
+                      <TableCell rowSpan={Math.max(1, run.results.length)} sx={{ maxWidth: 230 }}>
                         <Typography variant="body2" sx={{ fontWeight: 600 }} noWrap title={run.label}>
                           #{run.id} {run.label}
                         </Typography>
@@ -151,6 +156,19 @@ export function RunsTable({
                           {run.generations} gen{run.limit ? ` · first ${run.limit}` : ''} · {new Date(run.createdAt).toLocaleString()}
                         </Typography>
                         <Chip size="small" label={runStateLabels[run.state]} color={stateColor[run.state]} variant={run.state === 'completed' ? 'outlined' : 'filled'} sx={{ mt: 0.5 }} data-testid="eval-run-state" />
+                        {/* The exports sit under the run, not in a column of their own: at 1024 px a last column was cut off. */}
+                        <Stack direction="row" spacing={0} sx={{ alignItems: 'center', mt: 0.5, ml: -1 }} role="group" aria-label={`Export run ${run.id} as CSV`}>
+                          <DownloadOutlinedIcon fontSize="small" color="action" sx={{ ml: 1 }} aria-hidden />
+                          <Typography variant="caption" color="text.secondary" sx={{ pl: 0.5 }}>
+                            CSV
+                          </Typography>
+                          <Button size="small" onClick={() => void csv.run(run.id, 'summary')} sx={{ minWidth: 0, px: 1, flexShrink: 0 }} data-testid="eval-export-summary">
+                            Summary
+                          </Button>
+                          <Button size="small" onClick={() => void csv.run(run.id, 'questions')} sx={{ minWidth: 0, px: 1, flexShrink: 0 }}>
+                            Generations
+                          </Button>
+                        </Stack>
                         {run.error && (
                           <Typography variant="caption" color="error" component="div" sx={{ mt: 0.5, whiteSpace: 'normal' }} data-testid="eval-run-error">
                             {run.error}
@@ -161,24 +179,12 @@ export function RunsTable({
                   )}
                   <TableCell>{r ? `${r.name} v${r.version}` : '—'}</TableCell>
                   <TableCell align="right">{r?.n ?? 0}</TableCell>
-                  <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                  <TableCell align="right" sx={{ minWidth: 150 }}>
                     {r && r.n > 0 ? <AccuracyCell r={r} /> : <span data-testid="eval-accuracy">—</span>}
                   </TableCell>
-                  <TableCell>
+                  <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' } }}>
                     <Typography variant="caption">{r ? r.perGeneration.map((g) => fmt(g.accuracy)).join(' · ') : ''}</Typography>
                   </TableCell>
-                  {i === 0 && (
-                    <TableCell rowSpan={Math.max(1, run.results.length)}>
-                      <Stack spacing={0.5} sx={{ alignItems: 'flex-start' }}>
-                        <Button size="small" startIcon={<DownloadOutlinedIcon />} onClick={() => void csv.run(run.id, 'summary')} data-testid="eval-export-summary">
-                          Summary
-                        </Button>
-                        <Button size="small" startIcon={<DownloadOutlinedIcon />} onClick={() => void csv.run(run.id, 'questions')}>
-                          Generations
-                        </Button>
-                      </Stack>
-                    </TableCell>
-                  )}
                 </TableRow>
               )),
             )}

@@ -3,16 +3,53 @@ import { useState, type ReactNode } from 'react';
 import type { DisorderLink, ExternalReference, GeneAssociation, Prevalence } from '../../../../api/knowledge.js';
 import { hrefFor } from '../../routing.js';
 
-export function Section({ title, count, children, testId }: { title: string; count?: number; children: ReactNode; testId?: string }) {
+export function sectionId(title: string): string {
+  return `section-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+}
+
+/** Moves the focus (and the view) to a section: keyboard users reach Genes in a few tab stops, not 80. */
+export function JumpLinks({ titles }: { titles: string[] }) {
   return (
-    <Paper variant="outlined" sx={{ p: 2, mb: 2 }} data-testid={testId} component="section">
+    <Stack component="nav" aria-label="On this page" direction="row" spacing={1.5} useFlexGap sx={{ flexWrap: 'wrap', rowGap: 0.25, mt: 1, alignItems: 'baseline' }} data-testid="section-jumps">
+      <Typography variant="caption" color="text.secondary">
+        On this page:
+      </Typography>
+      {titles.map((t) => (
+        <Link
+          key={t}
+          component="button"
+          type="button"
+          variant="caption"
+          underline="hover"
+          onClick={() => {
+            const el = document.getElementById(sectionId(t));
+            el?.scrollIntoView({ block: 'start' });
+            el?.focus({ preventScroll: true });
+          }}
+        >
+          {t}
+        </Link>
+      ))}
+    </Stack>
+  );
+}
+
+export function Section({ title, count, note, children, testId }: { title: string; count?: number; note?: string; children: ReactNode; testId?: string }) {
+  return (
+    // Focusable (not a tab stop) so the "On this page" links can move the keyboard focus here.
+    <Paper variant="outlined" sx={{ p: 2, mb: 2, scrollMarginTop: 8, '&:focus': { outline: 'none' }, '&:focus-visible': { outline: 2, outlineColor: 'primary.main' } }} data-testid={testId} component="section" id={sectionId(title)} tabIndex={-1} aria-label={title}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'baseline', mb: 1.25 }}>
         <Typography variant="h6" component="h2">
           {title}
         </Typography>
         {count !== undefined && (
-          <Typography variant="body2" color="text.secondary">
+          <Typography variant="body2" color="text.secondary" data-testid={testId ? `${testId}-count` : undefined}>
             {count.toLocaleString()}
+          </Typography>
+        )}
+        {note && (
+          <Typography variant="caption" color="text.secondary" data-testid={testId ? `${testId}-note` : undefined}>
+            {note}
           </Typography>
         )}
       </Stack>
@@ -70,6 +107,22 @@ function externalGeneLink(g: GeneAssociation): ReactNode {
   );
 }
 
+/**
+ * The gene count the result row shows is the number of distinct gene symbols, the subtypes' genes included;
+ * the table has one row per association (a gene listed for two subtypes is two rows). The section heading
+ * shows the same distinct count and says what the rows add, so "23 genes" in the list is "Genes 23" here.
+ */
+export function geneSummary(genes: GeneAssociation[]): { distinct: number; note: string | undefined } {
+  const distinct = new Set(genes.map((g) => g.symbol)).size;
+  const viaSubtype = new Set(genes.filter((g) => g.viaChild).map((g) => g.symbol));
+  const own = new Set(genes.filter((g) => !g.viaChild).map((g) => g.symbol));
+  const onlyVia = [...viaSubtype].filter((s) => !own.has(s)).length;
+  const parts: string[] = [];
+  if (onlyVia > 0) parts.push(onlyVia === distinct ? 'all through its subtypes' : `${onlyVia} only through its subtypes`);
+  if (genes.length !== distinct) parts.push(`${genes.length} associations listed`);
+  return { distinct, note: parts.length ? `distinct genes · ${parts.join(' · ')}` : undefined };
+}
+
 export function GeneTable({ genes }: { genes: GeneAssociation[] }) {
   return (
     <Table size="small" data-testid="gene-table">
@@ -120,6 +173,40 @@ export function GeneTable({ genes }: { genes: GeneAssociation[] }) {
   );
 }
 
+const sourceKinds: Record<string, string> = { EXPERT: 'expert opinion', REG: '(registry)', INST: '(institution)' };
+
+function PubMedLink({ pmid }: { pmid: string }) {
+  // https only: the desktop shell opens nothing else in the system browser (main/electron/security.ts).
+  return (
+    <Link href={`https://pubmed.ncbi.nlm.nih.gov/${pmid}/`} target="_blank" rel="noopener noreferrer" underline="hover" data-testid="pmid-link">
+      PMID {pmid}
+    </Link>
+  );
+}
+
+/**
+ * Orphanet's prevalence source, e.g. "ORPHANET_18957854[PMID]", "[EXPERT]_568179[PMID]_14477077[PMID]",
+ * "PMID reference: 29474920, 31859446": the parts joined by "_", each PubMed id a link.
+ */
+export function SourceText({ source }: { source: string }) {
+  const nodes: ReactNode[] = [];
+  source.split('_').forEach((raw, i) => {
+    const part = raw.trim();
+    if (!part) return;
+    if (nodes.length) nodes.push(' · ');
+    const one = /^(\d{1,9}),?\s*\[PMID\]$/i.exec(part);
+    const list = /^PMID(?: references?)?\s*:\s*([\d,\s]+)$/i.exec(part);
+    if (one) nodes.push(<PubMedLink key={i} pmid={one[1] as string} />);
+    else if (list) {
+      (list[1] as string).split(/[,\s]+/).filter(Boolean).forEach((pmid, k) => {
+        if (k) nodes.push(', ');
+        nodes.push(<PubMedLink key={`${i}-${k}`} pmid={pmid} />);
+      });
+    } else nodes.push(part.replace(/\[(EXPERT|REG|INST)\]/g, (_, t: string) => sourceKinds[t] ?? t).trim());
+  });
+  return <>{nodes}</>;
+}
+
 export function PrevalenceTable({ prevalences }: { prevalences: Prevalence[] }) {
   return (
     <Box sx={{ overflowX: 'auto' }}>
@@ -140,7 +227,13 @@ export function PrevalenceTable({ prevalences }: { prevalences: Prevalence[] }) 
                 {p.prevalenceType}
                 {(p.source || p.validationStatus) && (
                   <Typography variant="caption" color="text.secondary" component="div" sx={{ overflowWrap: 'anywhere' }}>
-                    {[p.source ? `Source: ${p.source}` : null, p.validationStatus].filter(Boolean).join(' · ')}
+                    {p.source && (
+                      <>
+                        Source: <SourceText source={p.source} />
+                      </>
+                    )}
+                    {p.source && p.validationStatus ? ' · ' : ''}
+                    {p.validationStatus}
                   </Typography>
                 )}
               </TableCell>

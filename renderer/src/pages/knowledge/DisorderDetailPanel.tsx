@@ -5,7 +5,7 @@ import type { DisorderDetail } from '../../../../api/knowledge.js';
 import { useApi } from '../../api/ApiContext.js';
 import { errorMessage } from '../../api/clientError.js';
 import { OrphanetAttribution } from '../../components/Attribution.js';
-import { Empty, GeneTable, LinkChips, PrevalenceTable, ReferenceTable, Section } from './DetailSections.js';
+import { Empty, GeneTable, geneSummary, JumpLinks, LinkChips, PrevalenceTable, ReferenceTable, Section } from './DetailSections.js';
 import { PhenotypeTable } from './PhenotypeTable.js';
 
 type Load = { state: 'loading' } | { state: 'ready'; detail: DisorderDetail } | { state: 'missing' } | { state: 'error'; message: string };
@@ -32,6 +32,7 @@ function Fact({ label, values }: { label: string; values: string[] }) {
 }
 
 function DetailView({ detail }: { detail: DisorderDetail }) {
+  const genes = geneSummary(detail.genes);
   return (
     <Box data-testid="disorder-detail" data-orpha={detail.orphaCode}>
       <Box sx={{ mb: 2 }}>
@@ -55,6 +56,7 @@ function DetailView({ detail }: { detail: DisorderDetail }) {
             Also known as {detail.synonyms.join(' · ')}
           </Typography>
         )}
+        <JumpLinks titles={['Overview', 'Phenotypes', 'Genes', 'Prevalence', 'Classification', 'External references']} />
       </Box>
 
       <Section title="Overview">
@@ -77,7 +79,7 @@ function DetailView({ detail }: { detail: DisorderDetail }) {
         {detail.phenotypes.length ? <PhenotypeTable phenotypes={detail.phenotypes} /> : <Empty>Orphanet lists no HPO phenotypes for this entry.</Empty>}
       </Section>
 
-      <Section title="Genes" count={detail.genes.length} testId="genes-section">
+      <Section title="Genes" count={genes.distinct} note={genes.note} testId="genes-section">
         {detail.genes.length ? <GeneTable genes={detail.genes} /> : <Empty>No gene associations.</Empty>}
       </Section>
 

@@ -38,6 +38,7 @@ function Snippet({ text }: { text: string }) {
 function Row({ hit, selected, height, query }: { hit: SearchHit; selected: boolean; height: number; query: string }) {
   const counts = [
     hit.phenotypeCount ? `${hit.phenotypeCount} phenotype${hit.phenotypeCount === 1 ? '' : 's'}` : null,
+    // Distinct gene symbols, its subtypes' genes included: the detail's Genes heading shows the same number.
     hit.geneCount ? `${hit.geneCount} gene${hit.geneCount === 1 ? '' : 's'}` : null,
   ].filter(Boolean);
   const matchLabel = matchLabels[hit.matchedBy];

@@ -48,6 +48,8 @@ function params(n: number | null): string {
  * GGUF models the app uses: add by path (referenced or copied) or download, header metadata, where each would
  * run, and the adapters training produced (the Training page's panel).
  */
+const wideOnly = { display: { xs: 'none', lg: 'table-cell' } } as const;
+
 export function ModelsPage() {
   const api = useApi();
   const [models, setModels] = useState<ModelInfo[]>([]);
@@ -122,14 +124,16 @@ export function ModelsPage() {
           {models.length === 0 ? (
             <Typography color="text.secondary">No model yet. Synthesis works without one (templates); labelling, training and evaluation need one.</Typography>
           ) : (
+            // The table scrolls inside its card at 1024 px; before, the whole page scrolled sideways under the sidebar.
+            <Box sx={{ overflowX: 'auto' }}>
             <Table size="small" data-testid="models-table">
               <TableHead>
                 <TableRow>
                   <TableCell>Name</TableCell>
-                  <TableCell>Architecture</TableCell>
+                  <TableCell sx={wideOnly}>Architecture</TableCell>
                   <TableCell>Parameters</TableCell>
-                  <TableCell>Quantization</TableCell>
-                  <TableCell>Context</TableCell>
+                  <TableCell sx={wideOnly}>Quantization</TableCell>
+                  <TableCell sx={wideOnly}>Context</TableCell>
                   <TableCell>Chat template</TableCell>
                   <TableCell>Size</TableCell>
                   <TableCell>Runs on</TableCell>
@@ -141,17 +145,21 @@ export function ModelsPage() {
                   const fit = fits[m.id];
                   return (
                     <TableRow key={m.id} data-testid="model-row">
-                      <TableCell>
+                      <TableCell sx={{ minWidth: 170, maxWidth: 260 }}>
                         <Typography variant="body2">{m.name}</Typography>
-                        <Typography variant="caption" color="text.secondary">
+                        <Typography variant="caption" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>
                           {m.path}
                           {m.copied ? ' (copy)' : ''}
                         </Typography>
+                        {/* Below 1200 px these three columns fold into the name cell, so Size and Runs on stay in view. */}
+                        <Typography variant="caption" color="text.secondary" component="div" sx={{ display: { xs: 'block', lg: 'none' } }} aria-hidden>
+                          {[m.architecture, m.quantization, m.contextLength ? `context ${m.contextLength}` : null].filter(Boolean).join(' · ')}
+                        </Typography>
                       </TableCell>
-                      <TableCell>{m.architecture ?? '—'}</TableCell>
+                      <TableCell sx={wideOnly}>{m.architecture ?? '—'}</TableCell>
                       <TableCell>{params(m.parameters)}</TableCell>
-                      <TableCell>{m.quantization ?? '—'}</TableCell>
-                      <TableCell>{m.contextLength ?? '—'}</TableCell>
+                      <TableCell sx={wideOnly}>{m.quantization ?? '—'}</TableCell>
+                      <TableCell sx={wideOnly}>{m.contextLength ?? '—'}</TableCell>
                       <TableCell>{m.chatTemplate ? <Chip size="small" label="yes" /> : 'none (base prompt)'}</TableCell>
                       <TableCell>{size(m.sizeBytes)}</TableCell>
                       <TableCell data-testid="model-fit">
@@ -185,6 +193,7 @@ export function ModelsPage() {
                 })}
               </TableBody>
             </Table>
+            </Box>
           )}
         </Paper>
         <Box sx={{ mt: 2 }}>

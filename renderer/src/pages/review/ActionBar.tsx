@@ -18,7 +18,7 @@ export function Kbd({ k }: { k: string }) {
 export function ActionBar({ item, q, decide, undo, setDialog }: { item: ReviewItem | null; q: QueueState; decide(d: DecisionInput): void; undo(): void; setDialog(d: ReviewDialog): void }) {
   return (
     <Box sx={{ position: 'sticky', top: 0, zIndex: 1, bgcolor: 'background.paper', borderBottom: 1, borderColor: 'divider', px: 2, py: 0.75 }} data-testid="review-actions">
-      <Stack direction="row" spacing={0.5} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 0.5 }}>
+      <Stack direction="row" spacing={0.5} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 0.5, '& .MuiButton-root': { minWidth: 0, px: 1 } }}>
         <Button size="small" variant="contained" color="success" disabled={!item?.pseudoLabel?.label} onClick={() => decide({ kind: 'accept' })} data-testid="accept">
           Accept <Kbd k="A" />
         </Button>

@@ -1,9 +1,10 @@
-import { Accordion, AccordionDetails, AccordionSummary, Alert, Box, Chip, Divider, Link, Paper, Stack, Typography } from '@mui/material';
+import { Accordion, AccordionDetails, AccordionSummary, Alert, Box, Chip, Divider, Link, Paper, Stack, Tooltip, Typography } from '@mui/material';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import { Fragment, memo, type ReactNode } from 'react';
-import type { DiffPart, ItemStatus, ReviewItem } from '../../../../api/review.js';
+import type { DiffPart, ItemStatus, ReviewItem, SourceFact } from '../../../../api/review.js';
 import { rejectReasonLabels } from '../../../../api/review.js';
 import { hrefFor } from '../../routing.js';
+import { containsTerm, phenotypePhrases, phenotypeTerm, splitMarked } from './phenotypeMarks.js';
 import { VoteHistogram } from './VoteHistogram.js';
 
 export const statusColors: Record<ItemStatus, 'default' | 'success' | 'info' | 'error' | 'warning' | 'secondary'> = {
@@ -15,16 +16,11 @@ export const statusColors: Record<ItemStatus, 'default' | 'success' | 'info' | '
   conflict: 'secondary',
 };
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Wraps every occurrence of the given phrases in <mark>. */
+/** Wraps every whole-term occurrence of the given phrases in <mark> (see phenotypeMarks.ts). */
 function highlight(text: string, phrases: string[], testId: string): ReactNode {
-  const usable = phrases.filter((p) => p.length > 2);
-  if (usable.length === 0) return text;
-  const re = new RegExp(`(${usable.map(escapeRegExp).join('|')})`, 'gi');
-  return text.split(re).map((part, i) =>
+  const parts = splitMarked(text, phrases);
+  if (parts.length === 1) return text;
+  return parts.map((part, i) =>
     i % 2 === 1 ? (
       <mark key={i} data-testid={testId}>
         {part}
@@ -35,13 +31,33 @@ function highlight(text: string, phrases: string[], testId: string): ReactNode {
   );
 }
 
-/** Marks the final-answer phrase of a reasoning trace (the last "The answer is X" or similar). */
-function TraceText({ text, extracted }: { text: string; extracted: string | null }) {
+/**
+ * Marks the final-answer phrase of a reasoning trace (the last "The answer is X" or similar). For a recovered
+ * sample that phrase was appended by the constrained recovery pass, not written by the model: it is marked as
+ * such, never as the model's answer.
+ */
+function TraceText({ text, extracted, recovered }: { text: string; extracted: string | null; recovered: boolean }) {
   const re = /(the answer is\s*:?\s*\(?\**\[?([A-Z])\]?\**\)?|\\boxed\{([A-Z])\})/gi;
   let last: RegExpExecArray | null = null;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) last = m;
   if (!last) return <>{text}</>;
+  if (recovered) {
+    return (
+      <>
+        {text.slice(0, last.index)}
+        <Box
+          component="mark"
+          title="Appended by the constrained recovery pass: the model did not write this answer"
+          data-testid="trace-recovered-answer"
+          sx={{ bgcolor: 'transparent', color: 'warning.dark', border: 1, borderStyle: 'dashed', borderColor: 'warning.main', px: 0.5 }}
+        >
+          {last[0]} (recovered, not written)
+        </Box>
+        {text.slice(last.index + last[0].length)}
+      </>
+    );
+  }
   return (
     <>
       {text.slice(0, last.index)}
@@ -106,7 +122,11 @@ export const ItemView = memo(function ItemView({ item, onPick }: { item: ReviewI
   const pl = item.pseudoLabel;
   const sampleCount = pl?.sampleCount ?? 0;
   const top = pl ? Math.max(0, ...Object.values(pl.votes)) : 0;
-  const stemPhenotypes = item.source.facts.filter((f) => f.inStem).map((f) => f.value);
+  const stemPhenotypes = phenotypePhrases(item.source.facts, item.source.disorders[0]?.orphaCode);
+  const marked = new Set(stemPhenotypes.filter((p) => containsTerm(item.stem, p)).map((p) => p.toLowerCase()));
+  // A chip is highlighted exactly when its term is marked in the stem.
+  const answerCode = item.source.disorders[0]?.orphaCode;
+  const inStem = (f: SourceFact) => f.kind === 'phenotype' && (answerCode === undefined || f.orphaCode === answerCode) && marked.has(phenotypeTerm(f).toLowerCase());
   const chosen = item.mine?.answer ?? null;
   return (
     <Box data-testid="review-item" data-question-id={item.questionId} data-status={item.status}>
@@ -185,8 +205,14 @@ export const ItemView = memo(function ItemView({ item, onPick }: { item: ReviewI
               <AccordionSummary expandIcon={<ExpandMoreIcon />}>
                 <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
                   <Typography variant="body2">Sample {s.index + 1}</Typography>
-                  <Chip size="small" label={s.extracted ? `answer ${s.extracted}` : 'no answer'} color={s.extracted === pl.label ? 'primary' : 'default'} />
-                  {s.recovered && <Chip size="small" color="warning" variant="outlined" label="recovered" data-testid="trace-recovered" />}
+                  {s.recovered ? (
+                    // A recovered letter is not a written answer and takes no part in the vote: no "answer X" chip.
+                    <Tooltip describeChild title={`The model wrote no answer; the constrained recovery pass forced ${s.extracted ?? 'a letter'}. Recovered letters are not votes.`}>
+                      <Chip size="small" color="warning" variant="outlined" label={s.extracted ? `recovered ${s.extracted}` : 'recovered'} data-testid="trace-recovered" />
+                    </Tooltip>
+                  ) : (
+                    <Chip size="small" label={s.extracted ? `answer ${s.extracted}` : 'no answer'} color={s.extracted !== null && s.extracted === pl.label ? 'primary' : 'default'} data-testid="trace-written" />
+                  )}
                   <Typography variant="caption" color="text.secondary">
                     {s.tokens} tokens
                   </Typography>
@@ -194,7 +220,7 @@ export const ItemView = memo(function ItemView({ item, onPick }: { item: ReviewI
               </AccordionSummary>
               <AccordionDetails>
                 <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', fontFamily: 'ui-monospace, monospace', fontSize: 12.5 }}>
-                  <TraceText text={s.text} extracted={s.extracted} />
+                  <TraceText text={s.text} extracted={s.extracted} recovered={s.recovered} />
                 </Typography>
               </AccordionDetails>
             </Accordion>
@@ -215,15 +241,15 @@ export const ItemView = memo(function ItemView({ item, onPick }: { item: ReviewI
             <Chip
               key={i}
               size="small"
-              data-testid={f.inStem ? 'fact-in-stem' : 'fact'}
-              color={f.inStem ? 'warning' : 'default'}
-              variant={f.inStem ? 'filled' : 'outlined'}
+              data-testid={inStem(f) ? 'fact-in-stem' : 'fact'}
+              color={inStem(f) ? 'warning' : 'default'}
+              variant={inStem(f) ? 'filled' : 'outlined'}
               label={`${f.kind}: ${f.value}${f.detail ? ` · ${f.detail}` : ''}`}
             />
           ))}
         </Stack>
         <Typography variant="caption" color="text.secondary">
-          Orphanet data © Orphanet 2025 (CC BY 4.0). Highlighted facts appear in the stem.
+          Orphanet data © Orphanet 2025 (CC BY 4.0). Highlighted: the answer disorder’s phenotypes that appear in the stem.
         </Typography>
       </Section>
 

@@ -51,7 +51,9 @@ export function ReviewPage({ active }: { active: boolean }) {
   const q = useReviewQueue(session ? f.filter : null, f.order, actingId);
   const item = q.item;
   const [dialog, setDialog] = useState<ReviewDialog>(null);
-  const [side, setSide] = useState<'guidelines' | 'agreement' | null>('guidelines');
+  // The side panel opens by itself only where it leaves the item room (≥ 1280 px); below that G or the
+  // toolbar's menu opens it, so at 1024×700 the question is not squeezed into a narrow column.
+  const [side, setSide] = useState<'guidelines' | 'agreement' | null>(() => (window.innerWidth >= 1280 ? 'guidelines' : null));
   const searchRef = useRef<HTMLInputElement>(null);
   const d = useDecisions(q, { actingId, isAdmin, notify });
   const selection = useRowSelection(q.rows);
@@ -153,7 +155,7 @@ export function ReviewPage({ active }: { active: boolean }) {
         </Box>
 
         {side && session && (
-          <Box sx={{ width: { xs: 280, lg: 360 }, flexShrink: 0, borderLeft: 1, borderColor: 'divider', display: { xs: 'none', md: 'flex' }, flexDirection: 'column' }} component="aside">
+          <Box sx={{ width: { xs: 280, lg: 360 }, flexShrink: 0, borderLeft: 1, borderColor: 'divider', display: 'flex', flexDirection: 'column' }} component="aside" aria-label="Guidelines and agreement">
             <Tabs value={side} onChange={(_, v: 'guidelines' | 'agreement') => setSide(v)} variant="fullWidth">
               <Tab value="guidelines" label="Guidelines" />
               <Tab value="agreement" label="Agreement" data-testid="agreement-tab" />

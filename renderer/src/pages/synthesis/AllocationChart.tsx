@@ -12,12 +12,20 @@ const dimensionTitles: Record<PlanDimension, string> = {
 };
 
 /** Planned, achievable and (after a run) achieved questions per value of one constrained dimension. */
-export function AllocationChart({ report, achieved }: { report: PlanReport | null; achieved?: PlanReport | null }) {
+export function AllocationChart({ report, achieved, loading = false }: { report: PlanReport | null; achieved?: PlanReport | null; loading?: boolean }) {
   const theme = useTheme();
   const dims = report?.dimensions.map((d) => d.dimension) ?? [];
   const [picked, setPicked] = useState<PlanDimension | null>(null);
   const dim = picked && dims.includes(picked) ? picked : (dims[0] ?? null);
-  if (!report || !dim) {
+  if (!report) {
+    return (
+      <Typography color="text.secondary" data-testid="allocation-loading">
+        Computing the allocation…
+      </Typography>
+    );
+  }
+  if (!dim) {
+    if (loading) return <Typography color="text.secondary" data-testid="allocation-loading">Computing the allocation…</Typography>;
     return <Typography color="text.secondary">No constrained dimension: every question type, difficulty and class is allowed.</Typography>;
   }
   const values = Object.keys(report.dimensions.find((d) => d.dimension === dim)?.planned ?? {});

@@ -6,26 +6,26 @@ import type { QuestionPage } from '../../../../api/synthesis.js';
 export function QuestionTable({ page }: { page: QuestionPage }) {
   const [open, setOpen] = useState<string | null>(null);
   return (
-    <Table size="small" data-testid="question-table">
+    <Table size="small" data-testid="question-table" sx={{ tableLayout: 'fixed', '& td, & th': { overflowWrap: 'anywhere' } }}>
       <TableHead>
         <TableRow>
-          <TableCell>Id</TableCell>
-          <TableCell>Type</TableCell>
-          <TableCell>Difficulty</TableCell>
+          <TableCell sx={{ width: 170 }}>Id</TableCell>
+          <TableCell sx={{ width: 130 }}>Type</TableCell>
+          <TableCell sx={{ width: 90 }}>Difficulty</TableCell>
           <TableCell>Question</TableCell>
-          <TableCell>Answer</TableCell>
-          <TableCell>Pseudo-label</TableCell>
-          <TableCell>Status</TableCell>
+          <TableCell sx={{ width: 70 }}>Answer</TableCell>
+          <TableCell sx={{ width: 120 }}>Pseudo-label</TableCell>
+          <TableCell sx={{ width: 180 }}>Status</TableCell>
         </TableRow>
       </TableHead>
       <TableBody>
         {page.questions.map((q) => (
           <Fragment key={q.id}>
             <TableRow hover data-testid="question-row" onClick={() => setOpen(open === q.id ? null : q.id)} sx={{ cursor: 'pointer' }}>
-              <TableCell sx={{ whiteSpace: 'nowrap' }}>{q.id}</TableCell>
+              <TableCell sx={{ fontFamily: 'monospace', fontSize: 12 }}>{q.id}</TableCell>
               <TableCell>{q.questionType}</TableCell>
               <TableCell>{q.difficulty}</TableCell>
-              <TableCell sx={{ maxWidth: 520 }}>
+              <TableCell>
                 <Typography variant="body2" noWrap>
                   {q.stem}
                 </Typography>
@@ -34,12 +34,13 @@ export function QuestionTable({ page }: { page: QuestionPage }) {
               <TableCell>
                 {q.pseudoLabel ? (q.pseudoLabel.voteShare === null ? 'no written answer' : `${q.pseudoLabel.label ?? 'tie'} (${Math.round(q.pseudoLabel.voteShare * 100)}%)`) : '—'}
               </TableCell>
-              <TableCell>{q.status === 'accepted' ? <Chip size="small" label="accepted" color="success" variant="outlined" /> : <Chip size="small" label={q.rejectReason ?? 'rejected'} color="warning" variant="outlined" />}</TableCell>
+              <TableCell>{q.status === 'accepted' ? <Chip size="small" label="accepted" color="success" variant="outlined" /> : <Chip size="small" label={q.rejectReason ?? 'rejected'} color="warning" variant="outlined" sx={{ height: 'auto', maxWidth: 260, '& .MuiChip-label': { whiteSpace: 'normal', py: 0.25 } }} data-testid="reject-reason" />}</TableCell>
             </TableRow>
             <TableRow>
               <TableCell colSpan={7} sx={{ py: 0, borderBottom: open === q.id ? undefined : 'none' }}>
                 <Collapse in={open === q.id} unmountOnExit>
-                  <Box sx={{ py: 1.5 }} data-testid="question-detail">
+                  {/* Long words and the filters' JSON wrap: the open row must not widen the table (the page shifted sideways). */}
+                  <Box sx={{ py: 1.5, overflowWrap: 'anywhere', wordBreak: 'break-word' }} data-testid="question-detail">
                     <Typography variant="body2" sx={{ mb: 1 }}>
                       {q.stem}
                     </Typography>

@@ -9,21 +9,31 @@ import { PanelSection } from '../../components/PanelSection.js';
 import { AllocationChart } from './AllocationChart.js';
 import { LabelForm } from './LabelForm.js';
 import { PlanEditor } from './PlanEditor.js';
-import { defaultDraft, toPlan, type PlanDraft } from './planState.js';
+import { defaultDraft, isPlanDraft, toPlan, type DimensionValue, type PlanDraft } from './planState.js';
+import { isOneOf, isString, usePersistentState } from '../../state/usePersistentState.js';
 import { QuestionTable } from './QuestionTable.js';
 
 /** Plan a distribution (with its live allocation), run the template generator as a job, browse the results. */
 export function SynthesisPage() {
   const api = useApi();
-  const { job, running, finished, fraction, error, start: startJob, cancel } = useStartedJob();
-  const [draft, setDraft] = useState<PlanDraft>(defaultDraft);
+  const { job, running, finished, fraction, error, start: startJob, cancel, dialog } = useStartedJob(undefined, { kind: 'synthesize', persistKey: 'synthesis', noun: 'synthesis' });
+  // The form survives a visit to another page and a reload, like Evaluation's and Training's.
+  const [draft, setDraft] = usePersistentState<PlanDraft>('synthesis.plan', defaultDraft, isPlanDraft);
   const [preview, setPreview] = useState<PlanReport | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
-  const [name, setName] = useState('synthetic');
-  const [seed, setSeed] = useState('1');
+  const [name, setName] = usePersistentState('synthesis.name', 'synthetic', isString);
+  const [seed, setSeed] = usePersistentState('synthesis.seed', '1', isString);
   const [datasets, setDatasets] = useState<DatasetSummary[]>([]);
-  const [selected, setSelected] = useState<string>('');
-  const [status, setStatus] = useState<'accepted' | 'rejected'>('accepted');
+  const [selected, setSelected] = usePersistentState<string>('synthesis.dataset', '', isString);
+  const [status, setStatus] = usePersistentState<'accepted' | 'rejected'>('synthesis.status', 'accepted', isOneOf(['accepted', 'rejected'] as const));
+  const [knowledgeValues, setKnowledgeValues] = useState<{ branch: DimensionValue[]; disorderType: DimensionValue[] } | null>(null);
+  useEffect(() => {
+    // Branches (by ORPHA code, shown by name) and disorder types as the knowledge base has them.
+    api.call('knowledge.facets', { text: '', filters: {} }).then(
+      (f) => setKnowledgeValues({ branch: f.branch.map((v) => ({ value: v.value, label: v.label })), disorderType: f.disorderType.map((v) => ({ value: v.value, label: v.label })) }),
+      () => setKnowledgeValues({ branch: [], disorderType: [] }),
+    );
+  }, [api]);
   const [page, setPage] = useState<QuestionPage | null>(null);
 
   // The allocation follows every edit; a short delay keeps typing smooth.
@@ -37,8 +47,17 @@ export function SynthesisPage() {
         (err: unknown) => setPreviewError(errorMessage(err)),
       );
     }, 250);
-    return () => clearTimeout(timer);
+    return () => {
+      clearTimeout(timer);
+    };
   }, [api, draft]);
+  // A preview older than the draft is still shown (no flicker), but the chart knows one is on its way.
+  const [previewFor, setPreviewFor] = useState<PlanDraft | null>(null);
+  useEffect(() => {
+    if (preview) setPreviewFor(draft);
+    // Only when a new preview arrives.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [preview]);
 
   const refreshDatasets = useCallback(async () => {
     const list = await api.call('synthesis.datasets', {});
@@ -46,8 +65,9 @@ export function SynthesisPage() {
     return list;
   }, [api]);
   useEffect(() => {
-    void refreshDatasets().then((list) => setSelected((s) => s || (list[0] ? `${list[0].name}@${list[0].version}` : '')));
-  }, [refreshDatasets]);
+    // Keep the stored choice while that dataset exists; else the newest.
+    void refreshDatasets().then((list) => setSelected((s) => (list.some((d) => `${d.name}@${d.version}` === s) ? s : list[0] ? `${list[0].name}@${list[0].version}` : '')));
+  }, [refreshDatasets, setSelected]);
 
   useEffect(() => {
     if (finished !== 'completed') return;
@@ -76,20 +96,21 @@ export function SynthesisPage() {
   const start = () => startJob(() => api.call('synthesis.start', { dataset: name.trim(), plan: toPlan(draft), seed: Number(seed) || 0 }));
 
   return (
-    <Box sx={{ height: '100%', overflowY: 'auto', p: 3 }} data-testid="synthesis-page">
+    <Box sx={{ height: '100%', overflowY: 'auto', p: 3, scrollbarGutter: 'stable' }} data-testid="synthesis-page">
+      {dialog}
       <Box sx={{ maxWidth: 1280 }}>
         <Stack direction={{ xs: 'column', lg: 'row' }} spacing={2} sx={{ mb: 2 }}>
           <Paper variant="outlined" sx={{ p: 2, flex: 1 }}>
             <Typography variant="subtitle1" sx={{ fontWeight: 600, mb: 1 }}>
               Plan
             </Typography>
-            <PlanEditor draft={draft} onChange={setDraft} />
+            <PlanEditor draft={draft} onChange={setDraft} preview={preview} knowledgeValues={knowledgeValues} />
           </Paper>
           <Paper variant="outlined" sx={{ p: 2, flex: 1, minWidth: 0 }}>
             <Typography variant="subtitle1" sx={{ fontWeight: 600, mb: 1 }}>
               Allocation
             </Typography>
-            {previewError ? <Alert severity="warning">{previewError}</Alert> : <AllocationChart report={preview} achieved={current?.report ?? null} />}
+            {previewError ? <Alert severity="warning">{previewError}</Alert> : <AllocationChart report={preview} loading={preview === null || previewFor !== draft} achieved={current?.report ?? null} />}
           </Paper>
         </Stack>
         <PanelSection title="Run" testId="synthesis-run">
@@ -107,7 +128,7 @@ export function SynthesisPage() {
           </Stack>
           {job && (
             <Box sx={{ mt: 1.5 }} data-testid="synthesis-progress" data-state={job.state}>
-              <LinearProgress variant={fraction === null ? 'indeterminate' : 'determinate'} value={(fraction ?? 0) * 100} />
+              <LinearProgress variant={fraction === null ? 'indeterminate' : 'determinate'} value={(fraction ?? 0) * 100} aria-label="Synthesis progress" />
               <Typography variant="caption" color="text.secondary">
                 {job.state === 'completed' ? 'Done' : job.progress.message}
                 {job.progress.rate ? ` · ${job.progress.rate.value} ${job.progress.rate.unit}/s` : ''}
