@@ -44,6 +44,7 @@ import {
 } from './evaluation.js';
 import { reviewMethods } from './review.js';
 import { trainingMethods } from './training.js';
+import { demoModelMethods } from './demoModel.js';
 
 export const appInfoSchema = emptyInput;
 export interface AppInfo {
@@ -101,6 +102,7 @@ export const apiMethods = {
 
   ...reviewMethods,
   ...trainingMethods,
+  ...demoModelMethods,
 } as const;
 
 export type ApiMethods = typeof apiMethods;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const jobKinds = ['import-orphanet', 'synthesize', 'label', 'train', 'evaluate', 'download-model'] as const;
+export const jobKinds = ['import-orphanet', 'synthesize', 'label', 'train', 'evaluate', 'download-model', 'demoModel.build'] as const;
 export type JobKind = (typeof jobKinds)[number];
 
 export const jobStates = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;

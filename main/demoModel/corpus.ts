@@ -44,6 +44,8 @@ export interface SplitQuestion {
   /** MedSSR's `question`: stem and option lines. */
   question: string;
   gold: string;
+  stem: string;
+  options: BankQuestion['options'];
 }
 
 export interface DemoCorpus {
@@ -132,7 +134,7 @@ export function buildCorpus(disorders: readonly DisorderDetail[], opts: CorpusOp
       const { questions: qs, rejected } = bank.questionsFor(code, name === 'train' ? perTrain : perEval, opts.seed + (name === 'train' ? 0 : 1000), positions);
       rejectedDrafts += rejected;
       for (const q of qs) {
-        questions[name].push({ id: `nano-${name}-${q.id}`, orphaCode: code, questionType: q.questionType, question: formatQuestion(q.stem, q.options), gold: q.intendedAnswer });
+        questions[name].push({ id: `nano-${name}-${q.id}`, orphaCode: code, questionType: q.questionType, question: formatQuestion(q.stem, q.options), gold: q.intendedAnswer, stem: q.stem, options: q.options });
         if (name === 'train') texts.push({ kind: 'question', orphaCode: code, text: questionPrompt(q), answer: answerText(q) });
       }
     }
