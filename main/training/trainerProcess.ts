@@ -8,12 +8,20 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { findBackendDirs, trainerEnv, type BackendDirs } from './trainerBackends.js';
 
 export type TrainerTarget = 'attn_q' | 'attn_k' | 'attn_v' | 'attn_output' | 'ffn_gate' | 'ffn_up' | 'ffn_down';
 
+export type TrainerMode = 'lora' | 'full';
+
 export interface TrainerInit {
   model: string;
+  /**
+   * "lora" (default): adapters on a frozen base. "full": every weight of the GGUF trains in F32 (F16/BF16 widened,
+   * quantized refused); `lora` settings and `grpo.beta` > 0 are errors there.
+   */
+  mode?: TrainerMode;
   /** Default "auto": CUDA, then Vulkan (GPU-type devices only), then the CPU, as node-llama-cpp chooses. */
   backend?: TrainerBackendName;
   threads?: number;
@@ -53,7 +61,9 @@ export interface TrainerInit {
     microBatch?: number;
     maxLogitsBytes?: number;
   };
-  /** Checkpoint to resume from (adapter, optimizer state, update count, RNG). */
+  /** sft / loss: sequences per forward/backward pass (gradients accumulate across passes); default 16. */
+  sft?: { microBatch?: number };
+  /** Checkpoint to resume from (adapter or full weights, optimizer state, update count, RNG); its mode must match. */
   resume?: string;
 }
 
@@ -87,7 +97,11 @@ export interface TrainerReady {
   nLayer: number;
   nEmbd: number;
   updates: number;
-  lora: { rank: number; alpha: number; targets: TrainerTarget[] };
+  mode: TrainerMode;
+  /** Absent in full mode. */
+  lora?: { rank: number; alpha: number; targets: TrainerTarget[] };
+  /** Full mode only. */
+  sft?: { microBatch: number };
 }
 
 export interface TrainerGroup {
@@ -135,7 +149,49 @@ export interface GradCheck {
 export interface TrainerSaved {
   adapter?: string;
   checkpoint?: string;
+  /** Full mode: the GGUF model written. */
+  model?: string;
   updates: number;
+}
+
+const placementSchema = z.object({ splits: z.number(), copies: z.number(), nodes: z.record(z.string(), z.number()) });
+
+/** Metrics of one `sft` update: mean next-token cross-entropy over the target tokens, before the update. */
+export const trainerSftMetricsSchema = z.object({
+  loss: z.number(),
+  /** Target tokens counted (mask 1, positions 1..n-1). */
+  tokens: z.number().int(),
+  /** All tokens through the model. */
+  sequence_tokens: z.number().int(),
+  grad_norm: z.number(),
+  lr: z.number(),
+  updates: z.number().int(),
+  step_time_s: z.number(),
+  /** Target tokens per second of wall time. */
+  tokens_per_s: z.number(),
+  peak_memory_bytes: z.number().optional(),
+  compute_buffer_bytes: z.number().optional(),
+  placement: placementSchema.optional(),
+});
+export type TrainerSftMetrics = z.infer<typeof trainerSftMetricsSchema>;
+
+export const trainerLossSchema = z.object({ loss: z.number(), tokens: z.number().int() });
+export type TrainerLoss = z.infer<typeof trainerLossSchema>;
+
+const savedSchema = z.object({
+  adapter: z.string().optional(),
+  checkpoint: z.string().optional(),
+  model: z.string().optional(),
+  updates: z.number().int(),
+});
+
+/** A mask holds one 0 or 1 per token; entry 0 is ignored (nothing predicts the first token). */
+export type TrainerMask = (0 | 1)[];
+
+function parseAnswer<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new TrainerError(`the trainer's '${what}' answer is malformed: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data;
 }
 
 export class TrainerError extends Error {
@@ -289,8 +345,28 @@ export class TrainerProcess {
     return (await this.request({ cmd: 'gradcheck', groups, samples, eps }, 'gradcheck')) as unknown as GradCheck;
   }
 
-  async save(paths: { adapter?: string; checkpoint?: string }): Promise<TrainerSaved> {
-    return (await this.request({ cmd: 'save', ...paths }, 'saved')) as unknown as TrainerSaved;
+  /**
+   * One optimizer update on the mean next-token cross-entropy over the target tokens (masks[s][i] = 1, i >= 1; all
+   * when no masks). Full mode trains every weight, lora mode the adapter.
+   */
+  async sft(sequences: number[][], masks?: TrainerMask[]): Promise<TrainerSftMetrics> {
+    const r = await this.request({ cmd: 'sft', sequences, ...(masks ? { masks } : {}) }, 'sft');
+    return parseAnswer(trainerSftMetricsSchema, r.metrics, 'sft');
+  }
+
+  /** The same loss as `sft` on the current weights, without an update. */
+  async loss(sequences: number[][], masks?: TrainerMask[]): Promise<TrainerLoss> {
+    const r = await this.request({ cmd: 'loss', sequences, ...(masks ? { masks } : {}) }, 'loss');
+    return parseAnswer(trainerLossSchema, r, 'loss');
+  }
+
+  async save(paths: { adapter?: string; checkpoint?: string; model?: string }): Promise<TrainerSaved> {
+    return parseAnswer(savedSchema, await this.request({ cmd: 'save', ...paths }, 'saved'), 'saved');
+  }
+
+  /** Full mode: writes the current weights as a GGUF model node-llama-cpp loads (the input's metadata and tokenizer). */
+  async saveModel(file: string): Promise<TrainerSaved> {
+    return this.save({ model: file });
   }
 
   /** Asks the trainer to exit and waits for it; kills it if it does not go within the grace period. */

@@ -3,7 +3,8 @@
  * A stand-in for native/build/medssr-trainer speaking the same line-delimited JSON protocol, for fast tests of the
  * training orchestration: init (with resume), step (metrics computed from the given rewards and tokens, the update
  * count advanced, lr from the same schedule as the real trainer), save (adapter and checkpoint files written
- * atomically), logprobs, shutdown; lora.initFrom starts from an adapter file at update 0. It learns nothing.
+ * atomically), logprobs, shutdown; lora.initFrom starts from an adapter file at update 0; mode "full" with sft / loss
+ * (a loss that falls with the update count) and save.model (a text file, not a GGUF). It learns nothing.
  * FAKE_TRAINER_STEP_MS slows each step down (so a test can kill it mid-run); FAKE_TRAINER_CRASH_AT=N exits with
  * status 3 on the step that would make update N, once: the file FAKE_TRAINER_CRASH_MARK records that it did.
  */
@@ -34,10 +35,26 @@ async function handle(msg) {
     const initFrom = msg.lora?.initFrom;
     if (initFrom && !msg.resume && !existsSync(initFrom)) return send({ id, event: 'error', message: `lora.initFrom: cannot read adapter (missing or not GGUF): ${initFrom}` });
     const o = msg.optim ?? {};
-    state = { updates, lr: o.lr ?? 1e-5, rank: msg.lora?.rank ?? 8, schedule: o.schedule ?? 'constant', warmup: o.warmupSteps ?? 0, totalSteps: o.totalSteps ?? 0, minLrRatio: o.minLrRatio ?? 0, ppoEpochs: msg.grpo?.ppoEpochs ?? 1 };
-    return send({ id, event: 'ready', arch: 'fake', backend: 'cpu', nParams: 1000, nTrainable: 10 * state.rank, nVocab: 256, nLayer: 1, nEmbd: 8, updates, lora: { rank: state.rank, alpha: msg.lora?.alpha ?? 16, targets: ['attn_q'] }, ...(initFrom && !msg.resume ? { initFrom } : {}) });
+    const full = msg.mode === 'full';
+    if (full && msg.lora) return send({ id, event: 'error', message: 'init: lora settings are not allowed in mode full' });
+    state = { full, updates, lr: o.lr ?? 1e-5, rank: msg.lora?.rank ?? 8, schedule: o.schedule ?? 'constant', warmup: o.warmupSteps ?? 0, totalSteps: o.totalSteps ?? 0, minLrRatio: o.minLrRatio ?? 0, ppoEpochs: msg.grpo?.ppoEpochs ?? 1 };
+    return send({ id, event: 'ready', arch: 'fake', backend: 'cpu', nParams: 1000, nTrainable: full ? 1000 : 10 * state.rank, nVocab: 256, nLayer: 1, nEmbd: 8, updates, mode: full ? 'full' : 'lora', ...(full ? { sft: { microBatch: msg.sft?.microBatch ?? 16 } } : { lora: { rank: state.rank, alpha: msg.lora?.alpha ?? 16, targets: ['attn_q'] } }), ...(initFrom && !msg.resume ? { initFrom } : {}) });
   }
   if (!state && cmd !== 'shutdown') return send({ id, event: 'error', message: 'init first' });
+  if (cmd === 'sft' || cmd === 'loss') {
+    const seqs = msg.sequences ?? [];
+    for (let i = 0; i < seqs.length; i++) {
+      if (!Array.isArray(seqs[i]) || seqs[i].length < 2) return send({ id, event: 'error', message: `${cmd}: sequence ${i} is too short` });
+      if (msg.masks && msg.masks[i]?.length !== seqs[i].length) return send({ id, event: 'error', message: `${cmd}: masks[${i}] must have one entry per token` });
+    }
+    const tokens = seqs.reduce((n, s, i) => n + (msg.masks ? msg.masks[i].slice(1).filter((x) => x === 1).length : s.length - 1), 0);
+    const loss = 5 / (1 + 0.1 * state.updates);
+    if (cmd === 'loss') return send({ id, event: 'loss', loss, tokens });
+    if (stepMs) await sleep(stepMs);
+    state.updates++;
+    const all = seqs.reduce((n, s) => n + s.length, 0);
+    return send({ id, event: 'sft', metrics: { loss, tokens, sequence_tokens: all, grad_norm: 1 / state.updates, lr: state.lr, updates: state.updates, step_time_s: stepMs / 1000, tokens_per_s: tokens / Math.max(stepMs / 1000, 1e-3) } });
+  }
   if (cmd === 'step') {
     const mark = process.env.FAKE_TRAINER_CRASH_MARK;
     if (crashAt && state.updates + 1 >= crashAt && mark && !existsSync(mark)) {
@@ -94,10 +111,14 @@ async function handle(msg) {
     try {
       if (msg.adapter) atomic(msg.adapter, `fake adapter after ${state.updates} updates\n`);
       if (msg.checkpoint) atomic(msg.checkpoint, JSON.stringify({ updates: state.updates }));
+      if (msg.model) {
+        if (!state.full) return send({ id, event: 'error', message: "save: 'model' needs mode 'full'" });
+        atomic(msg.model, `fake model after ${state.updates} updates\n`);
+      }
     } catch (e) {
       return send({ id, event: 'error', message: String(e.message) });
     }
-    return send({ id, event: 'saved', adapter: msg.adapter, checkpoint: msg.checkpoint, updates: state.updates });
+    return send({ id, event: 'saved', adapter: msg.adapter, checkpoint: msg.checkpoint, ...(msg.model ? { model: msg.model } : {}), updates: state.updates });
   }
   if (cmd === 'logprobs') return send({ id, event: 'logprobs', logprobs: msg.sequences.map((s) => s.slice(1).map(() => -1)) });
   if (cmd === 'shutdown') {

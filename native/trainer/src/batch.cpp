@@ -110,7 +110,8 @@ std::vector<std::vector<float>> Trainer::logprobs(const std::vector<std::vector<
     return run(seqs, adapter, false, false).logp;
 }
 
-BatchResult Trainer::run(std::vector<Sequence> & seqs, bool adapter, bool grads, bool ppo) {
+BatchResult Trainer::run(std::vector<Sequence> & seqs, bool adapter, bool grads, bool ppo, int micro_batch, bool entropy) {
+    const size_t mb = (size_t) (micro_batch > 0 ? micro_batch : cfg_.grpo.micro_batch);
     BatchResult out;
     out.logp.resize(seqs.size());
     out.entropy.resize(seqs.size());
@@ -129,14 +130,14 @@ BatchResult Trainer::run(std::vector<Sequence> & seqs, bool adapter, bool grads,
         std::vector<size_t> idx = {order[i]};
         size_t T = seqs[order[i]].tokens.size();
         size_t end = i + 1;
-        while (end < order.size() && idx.size() < (size_t) cfg_.grpo.micro_batch) {
+        while (end < order.size() && idx.size() < mb) {
             const size_t T2 = std::max(T, seqs[order[end]].tokens.size());
             if ((double) (idx.size() + 1) * (double) T2 * V * 4.0 > budget) break;
             T = T2;
             idx.push_back(order[end]);
             ++end;
         }
-        run_micro(seqs, idx, adapter, grads, ppo, out);
+        run_micro(seqs, idx, adapter, grads, ppo, entropy, out);
         i = end;
     }
     return out;
@@ -169,7 +170,12 @@ HostInputs host_inputs(const std::vector<Sequence> & seqs, const std::vector<siz
             const int32_t next = t + 1 < n ? s.tokens[(size_t) (t + 1)] : 0;
             h.tgt[(size_t) row] = (int32_t) (row * V + next);
             const int64_t j = t + 1;  // index of the predicted token
-            if (grads && j >= s.prompt_len && j < n) {
+            if (grads && !s.tok_w.empty()) {
+                if (j < n && s.tok_w[(size_t) j] != 0.0f) {
+                    h.aw[(size_t) row] = s.tok_w[(size_t) j];
+                    h.m[(size_t) row] = 1.0f;
+                }
+            } else if (grads && j >= s.prompt_len && j < n) {
                 const size_t c = (size_t) (j - s.prompt_len);
                 h.aw[(size_t) row] = (float) (s.advantage * s.weight);
                 h.kw[(size_t) row] = (float) (beta * s.weight);
@@ -190,7 +196,8 @@ void upload(ggml_tensor * t, const std::vector<T> & v) {
 
 }  // namespace
 
-void Trainer::run_micro(std::vector<Sequence> & seqs, const std::vector<size_t> & idx, bool adapter, bool grads, bool ppo, BatchResult & out) {
+void Trainer::run_micro(std::vector<Sequence> & seqs, const std::vector<size_t> & idx, bool adapter, bool grads, bool ppo, bool entropy,
+                        BatchResult & out) {
     const int64_t B = (int64_t) idx.size();
     int64_t T = 1;
     for (size_t i : idx) T = std::max<int64_t>(T, (int64_t) seqs[i].tokens.size());
@@ -203,13 +210,14 @@ void Trainer::run_micro(std::vector<Sequence> & seqs, const std::vector<size_t> 
     } guard{ctx};
 
     BatchInputs in = make_inputs(ctx, T, B);
-    ForwardOut fo = build_forward(ctx, *model_, adapter ? lora_.get() : nullptr, in, T, B, grads);
+    ForwardOut fo = build_forward(ctx, *model_, adapter ? lora_.get() : nullptr, in, T, B, grads && entropy);
     ggml_set_output(fo.logp);
     if (fo.entropy) ggml_set_output(fo.entropy);
     LossInputs li;
     ggml_tensor * loss = nullptr;
     ggml_cgraph * gf = ggml_new_graph_custom(ctx, graph_size_, grads);
-    std::vector<ggml_tensor *> grad_of(lora_->params.size(), nullptr);
+    ParamSet & ps = params();
+    std::vector<ggml_tensor *> grad_of(ps.params.size(), nullptr);
     if (grads) {
         loss = build_grpo_loss(ctx, fo.logp, N, cfg_.grpo, ppo, li);
         ggml_set_loss(loss);
@@ -221,8 +229,8 @@ void Trainer::run_micro(std::vector<Sequence> & seqs, const std::vector<size_t> 
         for (int i = 0; i < ggml_graph_n_nodes(gf); ++i)
             if (ggml_graph_node(gf, i) == loss) accs[(size_t) i] = one_;
         ggml_build_backward_expand(ctx, gf, accs.data());
-        for (size_t i = 0; i < lora_->params.size(); ++i) {
-            grad_of[i] = ggml_graph_get_grad(gf, lora_->params[i]);
+        for (size_t i = 0; i < ps.params.size(); ++i) {
+            grad_of[i] = ggml_graph_get_grad(gf, ps.params[i]);
             if (grad_of[i]) ggml_set_output(grad_of[i]);
         }
     } else {

@@ -37,7 +37,11 @@ TrainerConfig parse_config(const json & init) {
     c.threads = threads == 0 ? cores : (int) std::min<int64_t>(threads, cores);
     c.seed = opt_get<uint64_t>(init, "seed", 0);
 
+    c.mode = opt_get<std::string>(init, "mode", c.mode);
+    if (c.mode != "lora" && c.mode != "full") bad("mode", "must be 'lora' or 'full', got '" + c.mode + "'");
     const json lj = section(init, "lora");
+    if (c.full() && !lj.empty())
+        bad("lora." + lj.begin().key(), "is a LoRA setting; mode 'full' trains every weight and takes no lora.* settings");
     c.lora_rank_given = lj.contains("rank") && !lj["rank"].is_null();
     c.lora_alpha_given = lj.contains("alpha") && !lj["alpha"].is_null();
     c.lora_targets_given = lj.contains("targets") && !lj["targets"].is_null();
@@ -103,6 +107,14 @@ TrainerConfig parse_config(const json & init) {
     if (g.max_logits_bytes <= 0) bad("grpo.maxLogitsBytes", "must be > 0");
     g.ppo_epochs = (int) ppo;
     g.micro_batch = (int) mb;
+
+    if (c.full() && g.beta > 0.0)
+        bad("grpo.beta", "needs a frozen reference model (the base under the adapter); mode 'full' has none, so it must be 0");
+
+    const json sj = section(init, "sft");
+    const int64_t smb = opt_get<int64_t>(sj, "microBatch", c.sft.micro_batch);
+    if (smb < 1 || smb > 65536) bad("sft.microBatch", "must be in [1, 65536], got " + std::to_string(smb));
+    c.sft.micro_batch = (int) smb;
 
     c.resume = opt_get<std::string>(init, "resume", "");
     if (!c.resume.empty() && !c.init_from.empty())

@@ -30,8 +30,13 @@ struct GrpoConfig {
     int64_t max_logits_bytes = 256ll << 20;  // and at most this much F32 logits per pass
 };
 
+struct SftConfig {
+    int micro_batch = 16;  // sequences per forward/backward pass of sft / loss
+};
+
 struct TrainerConfig {
     std::string model;
+    std::string mode = "lora";  // lora: adapters on a frozen base; full: every weight trains
     int threads = 1;
     int threads_requested = 0;  // what init asked for (0: all cores)
     uint64_t seed = 0;
@@ -39,8 +44,10 @@ struct TrainerConfig {
     bool lora_rank_given = false, lora_alpha_given = false, lora_targets_given = false;
     OptimConfig optim;
     GrpoConfig grpo;
+    SftConfig sft;
     std::string resume;     // checkpoint: adapter, moments, update count, RNG
     std::string init_from;  // adapter: weights only, fresh optimizer
+    bool full() const { return mode == "full"; }
 };
 
 // Reads a typed optional setting; a wrong type names the key.

@@ -24,14 +24,22 @@ int64_t size_arg(const json & cmd, const char * key, int64_t def, int64_t max) {
 json Trainer::gradcheck(const json & cmd) {
     json metrics = json::object();
     bool ppo = false;
-    std::vector<Sequence> seqs = prepare(cmd, metrics, ppo);
-    if (seqs.empty()) throw std::runtime_error("gradcheck: every group was skipped");
-    if (cfg_.grpo.beta > 0.0) {
-        BatchResult base = run(seqs, false, false, false);
-        for (size_t i = 0; i < seqs.size(); ++i) seqs[i].ref_logp = base.logp[i];
+    std::vector<Sequence> seqs;
+    if (cmd.contains("sequences")) {
+        // the sft loss (next-token cross-entropy over masked targets)
+        int64_t targets = 0;
+        seqs = prepare_sft(cmd, "gradcheck", targets);
+    } else {
+        seqs = prepare(cmd, metrics, ppo);
+        if (seqs.empty()) throw std::runtime_error("gradcheck: every group was skipped");
+        if (cfg_.grpo.beta > 0.0) {
+            BatchResult base = run(seqs, false, false, false);
+            for (size_t i = 0; i < seqs.size(); ++i) seqs[i].ref_logp = base.logp[i];
+        }
+        if (ppo && seqs.front().old_logp.empty()) throw std::runtime_error("gradcheck with PPO needs oldLogprobs");
     }
-    if (ppo && seqs.front().old_logp.empty()) throw std::runtime_error("gradcheck with PPO needs oldLogprobs");
-    const BatchResult base = run(seqs, true, true, ppo);
+    const int mb = seqs.front().tok_w.empty() ? 0 : cfg_.sft.micro_batch;
+    const BatchResult base = run(seqs, true, true, ppo, mb);
     const auto analytic = grads_;
     const int n = opt_get<int>(cmd, "samples", 8);
     const double eps = opt_get<double>(cmd, "eps", 1e-2);
@@ -48,17 +56,18 @@ json Trainer::gradcheck(const json & cmd) {
     std::sort(picks.begin(), picks.end(), [&](auto a, auto b) { return std::fabs(analytic[a.first][a.second]) > std::fabs(analytic[b.first][b.second]); });
     if ((int) picks.size() > n) picks.resize((size_t) n);
     json out = json::array();
+    ParamSet & ps = params();
     for (auto [i, k] : picks) {
-        const float orig = lora_->host[i][k];
+        const float orig = ps.host[i][k];
         double lv[2];
         for (int s = 0; s < 2; ++s) {
-            lora_->host[i][k] = orig + (float) (s == 0 ? eps : -eps);
-            lora_->upload();
-            lv[s] = run(seqs, true, true, ppo).loss;
+            ps.host[i][k] = orig + (float) (s == 0 ? eps : -eps);
+            ps.upload();
+            lv[s] = run(seqs, true, true, ppo, mb).loss;
         }
-        lora_->host[i][k] = orig;
-        lora_->upload();
-        out.push_back({{"tensor", ggml_get_name(lora_->params[i])}, {"index", k}, {"analytic", analytic[i][k]}, {"numeric", (lv[0] - lv[1]) / (2 * eps)}});
+        ps.host[i][k] = orig;
+        ps.upload();
+        out.push_back({{"tensor", ggml_get_name(ps.params[i])}, {"index", k}, {"analytic", analytic[i][k]}, {"numeric", (lv[0] - lv[1]) / (2 * eps)}});
     }
     for (auto & g : grads_) std::fill(g.begin(), g.end(), 0.0f);
     return {{"loss", base.loss}, {"checks", out}};

@@ -14,7 +14,7 @@ Lora::~Lora() {
     if (ctx) ggml_free(ctx);
 }
 
-void Lora::upload() {
+void ParamSet::upload() {
     for (size_t i = 0; i < params.size(); ++i) ggml_backend_tensor_set(params[i], host[i].data(), 0, host[i].size() * sizeof(float));
 }
 

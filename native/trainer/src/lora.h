@@ -21,24 +21,30 @@ struct LoraConfig {
     float init_b_std = 0.0f;  // B starts at zero (no change to the base); tests may start it random
 };
 
-struct Lora {
+// The trainable tensors of a session (LoRA A/B, or every weight in full mode) with their host master copies and AdamW
+// moments: the optimizer, gradient accumulation and gradcheck work on this, whichever mode trains.
+struct ParamSet {
+    std::vector<ggml_tensor *> params;
+    std::vector<std::vector<float>> host;       // master copies of params (F32)
+    std::vector<std::vector<float>> m, v;       // AdamW moments
+    int64_t n_trainable = 0;
+    void upload();  // host master copy -> backend
+    virtual ~ParamSet() = default;
+};
+
+struct Lora : ParamSet {
     LoraConfig cfg;
     ggml_context * ctx = nullptr;
     ggml_backend_buffer_t buf = nullptr;
     std::vector<LoraPair> pairs;
-    std::map<const ggml_tensor *, size_t> by_base;
-    std::vector<ggml_tensor *> params;          // a0, b0, a1, b1, ...
-    std::vector<std::vector<float>> host;       // master copies of params
-    std::vector<std::vector<float>> m, v;       // AdamW moments
-    int64_t n_trainable = 0;
+    std::map<const ggml_tensor *, size_t> by_base;  // params: a0, b0, a1, b1, ...
 
     float scale() const { return cfg.alpha / (float) cfg.rank; }
     const LoraPair * find(const ggml_tensor * base) const {
         auto it = by_base.find(base);
         return it == by_base.end() ? nullptr : &pairs[it->second];
     }
-    void upload();  // host master copy -> backend
-    ~Lora();
+    ~Lora() override;
 };
 
 Lora * create_lora(Model & model, ggml_backend_t backend, const LoraConfig & cfg, std::mt19937_64 & rng);

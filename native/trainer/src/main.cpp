@@ -1,4 +1,4 @@
-// medssr-trainer: GRPO + LoRA on ggml, driven by line-delimited JSON on stdin; answers on stdout, logs on stderr.
+// medssr-trainer: GRPO + LoRA (or full-parameter sft / GRPO) on ggml, driven by line-delimited JSON on stdin; answers on stdout, logs on stderr.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -71,6 +71,13 @@ int main() {
                 emit({{"id", id}, {"event", "logprobs"}, {"logprobs", trainer->logprobs(seqs, adapter)}});
             } else if (c == "step") {
                 emit({{"id", id}, {"event", "step"}, {"metrics", trainer->step(cmd)}});
+            } else if (c == "sft") {
+                emit({{"id", id}, {"event", "sft"}, {"metrics", trainer->sft(cmd)}});
+            } else if (c == "loss") {
+                json r = trainer->loss(cmd);
+                r["id"] = id;
+                r["event"] = "loss";
+                emit(r);
             } else if (c == "gradcheck") {
                 json r = trainer->gradcheck(cmd);
                 r["id"] = id;
@@ -87,7 +94,7 @@ int main() {
                 r["event"] = "saved";
                 emit(r);
             } else {
-                throw std::runtime_error("unknown command '" + c + "' (init, logprobs, step, save, gradcheck, matmulPeak, ping, shutdown)");
+                throw std::runtime_error("unknown command '" + c + "' (init, logprobs, step, sft, loss, save, gradcheck, matmulPeak, ping, shutdown)");
             }
         } catch (const std::exception & e) {
             emit_error(id, e.what());

@@ -77,7 +77,7 @@ bool supported_weight_type(ggml_type t) {
 
 }  // namespace
 
-Model * load_model(const std::string & path, ggml_backend_t backend, bool on_cpu) {
+Model * load_model(const std::string & path, ggml_backend_t backend, bool on_cpu, bool full) {
     {
         std::ifstream probe(path, std::ios::binary);
         if (!probe) throw std::runtime_error("model file not found or not readable: " + path);
@@ -194,10 +194,17 @@ Model * load_model(const std::string & path, ggml_backend_t backend, bool on_cpu
 
         // The backward pass of a frozen matmul is an out_prod with the weight: ggml's CPU out_prod has no BF16 kernel
         // and CUDA's takes F32 only, so such weights are widened to F32 on load (memory x2 / x4, exact values).
-        const bool cpu = on_cpu;
+        // In full mode every weight is a parameter updated in F32, so everything is widened; a quantized weight cannot
+        // be trained in place and is refused.
+        const bool cpu = on_cpu && !full;
         std::vector<bool> widen((size_t) gguf_get_n_tensors(g), false);
         for (int64_t i = 0; i < gguf_get_n_tensors(g); ++i) {
             ggml_tensor * t = ggml_get_tensor(m->ctx, gguf_get_tensor_name(g, i));
+            if (full && ggml_is_quantized(t->type))
+                throw std::runtime_error(path + ": tensor '" + gguf_get_tensor_name(g, i) + "' is " + ggml_type_name(t->type) +
+                                         "; mode 'full' trains F32, F16 or BF16 weights only (quantized weights cannot be updated)");
+            if (full && t->type != GGML_TYPE_F32 && t->type != GGML_TYPE_F16 && t->type != GGML_TYPE_BF16)
+                throw std::runtime_error(path + ": tensor '" + gguf_get_tensor_name(g, i) + "' has type " + ggml_type_name(t->type) + ", which mode 'full' cannot train");
             if (t->type == GGML_TYPE_F32 || (cpu && t->type != GGML_TYPE_BF16)) continue;
             widen[(size_t) i] = true;
             t->type = GGML_TYPE_F32;

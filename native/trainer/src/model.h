@@ -40,7 +40,8 @@ struct Model {
 
 // Throws std::runtime_error with a message naming the file and the key, tensor or type that is wrong or unsupported.
 // on_cpu: weights keep their GGUF type (the CPU has out_prod for them); on a GPU they are widened to F32.
-Model * load_model(const std::string & path, ggml_backend_t backend, bool on_cpu);
+// full: every weight is trained, so every tensor is widened to F32 and quantized ones are refused naming the tensor.
+Model * load_model(const std::string & path, ggml_backend_t backend, bool on_cpu, bool full = false);
 
 // Supported LoRA targets, in the order llama.cpp names them.
 const std::vector<std::string> & lora_target_names();

@@ -15,7 +15,7 @@ double lr_at(const OptimConfig & opt, int64_t u) {
     return opt.lr * f;
 }
 
-double adamw_update(const OptimConfig & opt, int64_t updates, Lora & lora, const std::vector<std::vector<float>> & grads,
+double adamw_update(const OptimConfig & opt, int64_t updates, ParamSet & lora, const std::vector<std::vector<float>> & grads,
                     double & grad_norm_out) {
     double sq = 0;
     for (const auto & g : grads)

@@ -49,15 +49,33 @@ Trainer::~Trainer() {
     if (one_buf_) ggml_backend_buffer_free(one_buf_);
     if (one_ctx_) ggml_free(one_ctx_);
     lora_.reset();
+    full_.reset();
     model_.reset();
     be_.reset();
 }
 
 void Trainer::load_weights() {
-    model_.reset(load_model(cfg_.model, be_->main, !be_->on_gpu()));
+    model_.reset(load_model(cfg_.model, be_->main, !be_->on_gpu(), cfg_.full()));
 }
 
 void Trainer::create_adapters() {
+    if (!cfg_.resume.empty()) {
+        // a LoRA checkpoint read as a full one (or the other way) would find none of its tensors: say which it is
+        const std::string saved = checkpoint_mode(cfg_.resume);
+        if (saved != cfg_.mode)
+            throw std::runtime_error("resume " + cfg_.resume + ": the checkpoint is from mode '" + saved + "' but init asks for mode '" + cfg_.mode + "'");
+    }
+    if (cfg_.full()) {
+        full_.reset(create_full_params(*model_));
+        if (!cfg_.resume.empty()) {
+            const CheckpointState st = load_full_checkpoint(*full_, cfg_.resume);
+            updates_ = st.updates;
+            std::istringstream is(st.rng);
+            is >> rng_;
+        }
+        for (auto & h : full_->host) grads_.emplace_back(h.size(), 0.0f);
+        return;
+    }
     LoraConfig lc = cfg_.lora;
     if (!cfg_.resume.empty()) {
         // the checkpoint's LoRA shape wins over init's
@@ -101,13 +119,15 @@ json Trainer::ready_info() const {
               {"device", be_->describe()},
               {"threads", cfg_.threads},
               {"nParams", model_->n_params},
-              {"nTrainable", lora_->n_trainable},
+              {"mode", cfg_.mode},
+              {"nTrainable", params().n_trainable},
               {"nVocab", model_->hp.n_vocab},
               {"nLayer", model_->hp.n_layer},
               {"nEmbd", model_->hp.n_embd},
               {"weightBytes", model_->weight_bytes},
-              {"updates", updates_},
-              {"lora", {{"rank", lora_->cfg.rank}, {"alpha", lora_->cfg.alpha}, {"targets", lora_->cfg.targets}}}};
+              {"updates", updates_}};
+    if (lora_) r["lora"] = {{"rank", lora_->cfg.rank}, {"alpha", lora_->cfg.alpha}, {"targets", lora_->cfg.targets}};
+    if (full_) r["sft"] = {{"microBatch", cfg_.sft.micro_batch}};
     json warnings = json::array();
     if (cfg_.threads_requested > cfg_.threads)
         warnings.push_back("threads " + std::to_string(cfg_.threads_requested) + " clamped to the machine's " + std::to_string(cfg_.threads));
@@ -123,7 +143,7 @@ void Trainer::check_tokens(const std::vector<int32_t> & toks) const {
 }
 
 double Trainer::apply_update(double & grad_norm_out) {
-    const double lr = adamw_update(cfg_.optim, updates_, *lora_, grads_, grad_norm_out);
+    const double lr = adamw_update(cfg_.optim, updates_, params(), grads_, grad_norm_out);
     ++updates_;
     return lr;
 }
@@ -213,21 +233,124 @@ std::string Trainer::rng_state() const {
 
 json Trainer::save(const json & cmd) {
     json res = json::object();
-    if (cmd.contains("adapter") && !cmd["adapter"].is_null()) {
-        const std::string p = cmd["adapter"].get<std::string>();
-        save_adapter(*lora_, *model_, p);
-        res["adapter"] = p;
+    auto path_of = [&](const char * key) -> std::string {
+        if (!cmd.contains(key) || cmd[key].is_null()) return "";
+        if (!cmd[key].is_string() || cmd[key].get<std::string>().empty()) throw std::runtime_error(std::string("save: '") + key + "' must be a file path");
+        return cmd[key].get<std::string>();
+    };
+    const std::string adapter = path_of("adapter"), checkpoint = path_of("checkpoint"), model = path_of("model");
+    if (adapter.empty() && checkpoint.empty() && model.empty()) throw std::runtime_error("save needs 'adapter', 'checkpoint' and/or 'model'");
+    // refused before anything is written, so a save either does all it was asked or nothing
+    if (!adapter.empty() && full_) throw std::runtime_error("save: 'adapter' is for mode 'lora'; mode 'full' writes the whole model with 'model'");
+    if (!model.empty() && !full_) throw std::runtime_error("save: 'model' needs mode 'full' (mode 'lora' writes its adapter with 'adapter')");
+    if (!adapter.empty()) {
+        save_adapter(*lora_, *model_, adapter);
+        res["adapter"] = adapter;
     }
-    if (cmd.contains("checkpoint") && !cmd["checkpoint"].is_null()) {
-        const std::string p = cmd["checkpoint"].get<std::string>();
+    if (!model.empty()) {
+        save_full_model(*full_, *model_, updates_, model);
+        res["model"] = model;
+    }
+    if (!checkpoint.empty()) {
         CheckpointState st;
         st.updates = updates_;
         st.rng = rng_state();
         st.extra_json = "{}";
-        save_checkpoint(*lora_, *model_, st, p);
-        res["checkpoint"] = p;
+        if (full_) save_full_checkpoint(*full_, *model_, st, checkpoint);
+        else save_checkpoint(*lora_, *model_, st, checkpoint);
+        res["checkpoint"] = checkpoint;
     }
-    if (res.empty()) throw std::runtime_error("save needs 'adapter' and/or 'checkpoint'");
     res["updates"] = updates_;
     return res;
+}
+
+std::vector<Sequence> Trainer::prepare_sft(const json & cmd, const std::string & what, int64_t & targets) const {
+    if (!cmd.contains("sequences") || !cmd["sequences"].is_array() || cmd["sequences"].empty())
+        throw std::runtime_error(what + ": 'sequences' must be a non-empty array of token arrays");
+    const json & sj = cmd["sequences"];
+    const bool has_masks = cmd.contains("masks") && !cmd["masks"].is_null();
+    if (has_masks && (!cmd["masks"].is_array() || cmd["masks"].size() != sj.size()))
+        throw std::runtime_error(what + ": 'masks' must be an array with one mask per sequence (" + std::to_string(sj.size()) + ")");
+    std::vector<Sequence> seqs;
+    targets = 0;
+    for (size_t i = 0; i < sj.size(); ++i) {
+        const std::string where = what + ": sequence " + std::to_string(i) + " ";
+        if (!sj[i].is_array()) throw std::runtime_error(where + "is not an array of token ids");
+        Sequence s;
+        for (const auto & t : sj[i]) {
+            if (!t.is_number_integer()) throw std::runtime_error(where + "holds a value that is not an integer token id");
+            const int64_t v = t.get<int64_t>();
+            if (v < 0 || v >= model_->hp.n_vocab)
+                throw std::runtime_error(where + "has token id " + std::to_string(v) + ", out of the vocabulary [0, " + std::to_string(model_->hp.n_vocab) + ")");
+            s.tokens.push_back((int32_t) v);
+        }
+        const int64_t n = (int64_t) s.tokens.size();
+        if (n == 0) throw std::runtime_error(where + "is empty");
+        if (n < 2) throw std::runtime_error(where + "is too short: it needs at least 2 tokens (one to predict)");
+        if (n > model_->hp.n_ctx_train)
+            throw std::runtime_error(where + "has " + std::to_string(n) + " tokens, longer than the model's context (" + std::to_string(model_->hp.n_ctx_train) + ")");
+        s.prompt_len = 1;
+        s.tok_w.assign((size_t) n, 0.0f);
+        if (has_masks) {
+            const json & mj = cmd["masks"][i];
+            if (!mj.is_array() || (int64_t) mj.size() != n)
+                throw std::runtime_error(what + ": masks[" + std::to_string(i) + "] must have one entry per token of sequence " + std::to_string(i) + " (" +
+                                         std::to_string(n) + ")");
+            for (int64_t j = 0; j < n; ++j) {
+                const json & x = mj[(size_t) j];
+                if (!x.is_number() || (x.get<double>() != 0.0 && x.get<double>() != 1.0))
+                    throw std::runtime_error(what + ": masks[" + std::to_string(i) + "][" + std::to_string(j) + "] must be 0 or 1");
+                // entry 0 has no prediction (nothing precedes it); its mask value is accepted and ignored
+                if (j >= 1 && x.get<double>() == 1.0) s.tok_w[(size_t) j] = 1.0f;
+            }
+        } else {
+            for (int64_t j = 1; j < n; ++j) s.tok_w[(size_t) j] = 1.0f;
+        }
+        for (int64_t j = 1; j < n; ++j) targets += s.tok_w[(size_t) j] != 0.0f ? 1 : 0;
+        seqs.push_back(std::move(s));
+    }
+    if (targets == 0) throw std::runtime_error(what + ": the masks select no target token (mask entries 1..n-1 of some sequence must be 1)");
+    const float w = (float) (1.0 / (double) targets);
+    for (auto & s : seqs)
+        for (auto & x : s.tok_w) x *= w;
+    return seqs;
+}
+
+// -sum_j w_j log p(token j | < j): the mean cross-entropy over the selected targets (the weights sum to 1)
+double Trainer::sft_loss(const std::vector<Sequence> & seqs, const BatchResult & r) {
+    double l = 0;
+    for (size_t i = 0; i < seqs.size(); ++i)
+        for (size_t j = 1; j < seqs[i].tokens.size(); ++j) l -= (double) seqs[i].tok_w[j] * (double) r.logp[i][j - 1];
+    return l;
+}
+
+json Trainer::sft(const json & cmd) {
+    const double t0 = now_s();
+    int64_t targets = 0;
+    std::vector<Sequence> seqs = prepare_sft(cmd, "sft", targets);
+    const BatchResult r = run(seqs, true, true, false, cfg_.sft.micro_batch, false);
+    const double loss = sft_loss(seqs, r);
+    double gn = 0;
+    const double lr = apply_update(gn);
+    const double dt = now_s() - t0;
+    int64_t all = 0;
+    for (const auto & s : seqs) all += (int64_t) s.tokens.size();
+    return {{"loss", loss},
+            {"tokens", targets},
+            {"sequence_tokens", all},
+            {"grad_norm", gn},
+            {"lr", lr},
+            {"updates", updates_},
+            {"step_time_s", dt},
+            {"tokens_per_s", dt > 0 ? (double) targets / dt : 0.0},
+            {"peak_memory_bytes", peak_rss_bytes()},
+            {"compute_buffer_bytes", compute_bytes_},
+            {"placement", placement_.to_json()}};
+}
+
+json Trainer::loss(const json & cmd) {
+    int64_t targets = 0;
+    std::vector<Sequence> seqs = prepare_sft(cmd, "loss", targets);
+    const BatchResult r = run(seqs, true, false, false, cfg_.sft.micro_batch, false);
+    return {{"loss", sft_loss(seqs, r)}, {"tokens", targets}};
 }
