@@ -14,6 +14,7 @@ import type { DisorderDetail } from '../../api/knowledge.js';
 import type { DemoArch, DemoBuildInput, DemoModelCard } from '../../api/demoModel.js';
 import { writeFileAtomic } from '../platform/atomicFile.js';
 import { createRng } from '../synthesis/index.js';
+import type { TrainerInit, TrainerMask } from '../training/index.js';
 import { answerText, buildCorpus, questionPrompt, type DemoCorpus, type SplitName } from './corpus.js';
 import { defaultArch, parameterCount, writeInitModel } from './initModel.js';
 import { BYTE_TOKENS, buildVocab, type Vocab } from './vocab.js';
@@ -39,9 +40,9 @@ export interface Tokenizer {
 
 /** What build needs of the trainer client (TrainerProcess implements it; tests may fake it). */
 export interface SftTrainer {
-  init(opts: Record<string, unknown>): Promise<{ backend: string; device: { description: string }; threads: number; nTrainable: number; nParams: number }>;
-  sft(sequences: number[][], masks: number[][]): Promise<{ loss: number; tokens: number; grad_norm?: number; lr?: number }>;
-  loss(sequences: number[][], masks: number[][]): Promise<{ loss: number; tokens: number }>;
+  init(opts: TrainerInit): Promise<{ backend: string; device: { description: string }; threads: number; nTrainable: number; nParams: number }>;
+  sft(sequences: number[][], masks: TrainerMask[]): Promise<{ loss: number; tokens: number; grad_norm?: number; lr?: number }>;
+  loss(sequences: number[][], masks: TrainerMask[]): Promise<{ loss: number; tokens: number }>;
   save(paths: { model?: string; checkpoint?: string }): Promise<unknown>;
   shutdown(): Promise<void>;
   kill(): void;
@@ -73,7 +74,7 @@ interface WorkState {
 
 export interface Sequence {
   tokens: number[];
-  mask: number[];
+  mask: TrainerMask;
 }
 
 export function stepsFor(input: Pick<DemoBuildInput, 'minutes' | 'steps'>): number {
@@ -97,7 +98,7 @@ export function tokenizeCorpus(corpus: DemoCorpus, tok: Tokenizer, vocab: Vocab,
     for (const id of [...head, ...tail]) if (id >= BYTE_TOKENS.from && id < BYTE_TOKENS.to) bytes++;
     total += head.length + tail.length;
     let tokens = [vocab.bos, ...head, ...tail, vocab.eos];
-    let mask = t.answer !== undefined ? [0, ...head.map(() => 0), ...tail.map(() => 1), 1] : tokens.map(() => 1);
+    let mask: TrainerMask = t.answer !== undefined ? [0, ...head.map((): 0 => 0), ...tail.map((): 1 => 1), 1] : tokens.map((): 1 => 1);
     if (tokens.length > maxLen) {
       // A question cut short would lose its answer: drop it. A card keeps its beginning (name, definition).
       if (t.answer !== undefined) {
@@ -147,7 +148,7 @@ function heldOutAnswerSequences(corpus: DemoCorpus, tok: Tokenizer, vocab: Vocab
     const tail = tok.tokenize(answerText({ options: q.options, intendedAnswer: q.gold }), true);
     const tokens = [vocab.bos, ...head, ...tail, vocab.eos];
     if (tokens.length > maxLen) continue;
-    out.push({ tokens, mask: [0, ...head.map(() => 0), ...tail.map(() => 1), 1] });
+    out.push({ tokens, mask: [0, ...head.map((): 0 => 0), ...tail.map((): 1 => 1), 1] });
   }
   return out;
 }
@@ -282,7 +283,7 @@ export async function buildDemoModel(input: DemoBuildInput & { out: string }, de
         trainQuestions: corpus.stats.trainQuestions,
         sequences: seqs.length,
         tokens: seqs.reduce((a, s) => a + s.tokens.length, 0),
-        trainedTokensPerEpoch: seqs.reduce((a, s) => a + s.mask.reduce((x, y) => x + y, 0), 0),
+        trainedTokensPerEpoch: seqs.reduce((a, s) => a + s.mask.reduce<number>((x, y) => x + y, 0), 0),
         droppedTooLong: tokenized.dropped,
         questionFile: path.basename(side.questions),
       },
