@@ -46,6 +46,8 @@ export interface SplitQuestion {
   gold: string;
   stem: string;
   options: BankQuestion['options'];
+  /** The generated question whole (provenance included), for storing it as a synthetic dataset. */
+  source: BankQuestion;
 }
 
 export interface DemoCorpus {
@@ -134,7 +136,7 @@ export function buildCorpus(disorders: readonly DisorderDetail[], opts: CorpusOp
       const { questions: qs, rejected } = bank.questionsFor(code, name === 'train' ? perTrain : perEval, opts.seed + (name === 'train' ? 0 : 1000), positions);
       rejectedDrafts += rejected;
       for (const q of qs) {
-        questions[name].push({ id: `nano-${name}-${q.id}`, orphaCode: code, questionType: q.questionType, question: formatQuestion(q.stem, q.options), gold: q.intendedAnswer, stem: q.stem, options: q.options });
+        questions[name].push({ id: `nano-${name}-${q.id}`, orphaCode: code, questionType: q.questionType, question: formatQuestion(q.stem, q.options), gold: q.intendedAnswer, stem: q.stem, options: q.options, source: q });
         if (name === 'train') texts.push({ kind: 'question', orphaCode: code, text: questionPrompt(q), answer: answerText(q) });
       }
     }
