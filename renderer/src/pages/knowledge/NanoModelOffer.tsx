@@ -38,7 +38,7 @@ export function NanoModelOffer() {
       </Typography>
       <Typography variant="body2" color="text.secondary">
         {running
-          ? job?.progress.message
+          ? `${job?.progress.message ?? ''}${job?.progress.etaSeconds ? ` — about ${Math.max(1, Math.round(job.progress.etaSeconds / 60))} min left` : ''}`
           : 'A 2-million-parameter model trained here on these disorders learns to answer in MedSSR’s format, so pseudo-labels, rewards and accuracy move in the demo. It knows little medicine.'}
       </Typography>
       {running && (
