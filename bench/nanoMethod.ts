@@ -89,6 +89,8 @@ export async function runNanoMethodBench(): Promise<{ seeds: NanoSeedResult[]; s
   const dbPath = process.env.MEDSSR_NANO_DB ?? path.join(dataDir, 'medssr.db');
   const app = await createApp({ dataDir, dbPath, transport: 'ipc', seedDemo: !process.env.MEDSSR_NANO_DB });
   const results: NanoSeedResult[] = [];
+  // Written after every phase, so that a run stopped part-way still leaves what it measured (marked partial).
+  const savePartial = () => writeBenchResult('nanoMethod', { at: new Date().toISOString(), partial: true, seeds: results });
   try {
     for (const [i, seed] of seeds.entries()) {
       const r: NanoSeedResult = { seed, model: '', buildSteps: 0, heldOutQuestions: 0, stage1Questions: 0, stage2Questions: 0, base: { single: { mean: NaN, std: NaN }, majorityOf8: NaN, invalidShare: NaN }, pseudoLabel: { accuracy: NaN, labelled: 0, noAnswer: 0 }, stage1: null, stage2: null };
@@ -148,6 +150,7 @@ export async function runNanoMethodBench(): Promise<{ seeds: NanoSeedResult[]; s
         const base = await evaluate(app, benchId, model, null, `base s${seed}`);
         r.base.single = base.acc;
         r.base.invalidShare = base.invalidShare;
+        savePartial();
         console.log(`seed ${seed}: base single ${fmt(base.acc)}, majority-of-8 ${(100 * r.base.majorityOf8).toFixed(1)}%, pseudo-label accuracy ${(100 * r.pseudoLabel.accuracy).toFixed(1)}% of ${r.pseudoLabel.labelled}`);
 
         // 3-4. Stage 1 (pseudo-labels) then stage 2 (gold), GRPO with LoRA in one run.
@@ -170,6 +173,7 @@ export async function runNanoMethodBench(): Promise<{ seeds: NanoSeedResult[]; s
           const rec = { single: e?.acc ?? { mean: NaN, std: NaN }, steps: stage === 1 ? s1Steps : s2Steps, adapter };
           if (stage === 1) r.stage1 = rec;
           else r.stage2 = rec;
+          savePartial();
           console.log(`seed ${seed}: after stage ${stage} ${e ? fmt(e.acc) : 'no adapter'}`);
         }
       } catch (err) {
@@ -199,7 +203,7 @@ export async function runNanoMethodBench(): Promise<{ seeds: NanoSeedResult[]; s
     stage2AtLeastStage1: st2.mean >= st1.mean,
     note: 'accuracies are fractions; single = mean over 4 generations per seed, then mean ± std over seeds',
   };
-  writeBenchResult('nanoMethod', { at: new Date().toISOString(), seeds: results, summary });
+  writeBenchResult('nanoMethod', { at: new Date().toISOString(), partial: false, seeds: results, summary });
   console.log(JSON.stringify(summary));
   return { seeds: results, summary };
 }
