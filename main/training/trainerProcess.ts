@@ -360,6 +360,11 @@ export class TrainerProcess {
     return parseAnswer(trainerLossSchema, r, 'loss');
   }
 
+  /** Analytic vs central-difference gradients of the sft loss (no update). */
+  async gradcheckSft(sequences: number[][], masks?: TrainerMask[], samples = 8, eps = 1e-2): Promise<GradCheck> {
+    return (await this.request({ cmd: 'gradcheck', sequences, ...(masks ? { masks } : {}), samples, eps }, 'gradcheck')) as unknown as GradCheck;
+  }
+
   async save(paths: { adapter?: string; checkpoint?: string; model?: string }): Promise<TrainerSaved> {
     return parseAnswer(savedSchema, await this.request({ cmd: 'save', ...paths }, 'saved'), 'saved');
   }

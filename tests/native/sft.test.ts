@@ -228,9 +228,7 @@ test('(e) finite-difference check of the sft loss gradient over all weight kinds
   await withTrainer(async (t) => {
     await t.init(base());
     const data = seqs(61, 2, 12);
-    const r = (await t.request({ cmd: 'gradcheck', sequences: data, masks: [answerMask(data[0] as number[], 6), answerMask(data[1] as number[], 11)], samples: 12, eps: 1e-2 }, 'gradcheck')) as unknown as {
-      checks: { tensor: string; index: number; analytic: number; numeric: number }[];
-    };
+    const r = await t.gradcheckSft(data, [answerMask(data[0] as number[], 6), answerMask(data[1] as number[], 11)], 12, 1e-2);
     assert.equal(r.checks.length, 12);
     let worst = 0;
     for (const c of r.checks) {
@@ -261,6 +259,10 @@ test('resume from a full checkpoint: the next updates equal the uninterrupted ru
   });
   await withTrainer(async (t) => {
     await assert.rejects(t.init({ model: model(), threads: 1, backend: testBackend(), resume: ckpt }), /checkpoint is from mode 'full' but init asks for mode 'lora'/);
+    const bigger = tinyModel({ arch: 'llama', nEmbd: 64, nLayer: 3, nHead: 4, nHeadKv: 2, nVocab: VOCAB, seed: 3 });
+    await assert.rejects(t.init({ ...init, model: bigger, resume: ckpt }), /holds \d+ weight tensors but the model has \d+/);
+    const smaller = tinyModel({ arch: 'llama', nEmbd: 64, nLayer: 1, nHead: 4, nHeadKv: 2, nVocab: VOCAB, seed: 3 });
+    await assert.rejects(t.init({ ...init, model: smaller, resume: ckpt }), /holds \d+ weight tensors but the model has \d+/);
     const ready = await t.init({ ...init, resume: ckpt });
     assert.equal(ready.updates, 3);
     for (let s = 3; s < 5; s++) {
@@ -270,3 +272,41 @@ test('resume from a full checkpoint: the next updates equal the uninterrupted ru
     }
   });
 });
+
+test('GRPO step in full mode updates the weights themselves', { skip }, async () => {
+  await withTrainer(async (t) => {
+    await t.init(base({ optim: { lr: 1e-3 } }));
+    const prompt = seqs(81, 1, 6)[0] as number[];
+    const completions = randomSequences(82, 4, 8, VOCAB);
+    const probe = completions.map((c) => [...prompt, ...c]);
+    const before = await t.logprobs(probe);
+    const m = await t.step([{ prompt, completions, rewards: [1, 0, 0, 0] }]);
+    assert.equal(m.updates, 1);
+    assert.ok(Number.isFinite(m.loss) && (m.grad_norm ?? 0) > 0);
+    const after1 = await t.logprobs(probe);
+    const gain = (i: number): number => (after1[i] as number[]).reduce((s, x) => s + x, 0) - (before[i] as number[]).reduce((s, x) => s + x, 0);
+    assert.ok(gain(0) > 0 && gain(0) > gain(1), `the rewarded completion gains log-prob: ${gain(0)} vs ${gain(1)}`);
+  });
+});
+
+// tied output (the embedding's gradient comes from both ends), attention biases, per-head q/k norms
+for (const arch of ['qwen2', 'qwen3'] as const) {
+  test(`tiny ${arch} in full mode: sft gradcheck and learning`, { skip }, async () => {
+    await withTrainer(async (t) => {
+      const ready = await t.init(base({ model: tinyModel({ arch, nVocab: 512, seed: 4 }) }));
+      assert.equal(ready.nTrainable, ready.nParams);
+      const data = randomSequences(91, 2, 12, 512);
+      const r = await t.gradcheckSft(data, undefined, 12, 1e-2);
+      for (const c of r.checks) {
+        const e = Math.abs(c.analytic - c.numeric) / Math.max(Math.abs(c.analytic), Math.abs(c.numeric), 1e-8);
+        assert.ok(e <= 1e-2, `${c.tensor}: analytic ${c.analytic} vs numeric ${c.numeric}`);
+      }
+      const names = r.checks.map((c) => c.tensor);
+      if (arch === 'qwen2') assert.ok(names.some((n) => n.endsWith('.bias')), `a bias is among the checked: ${names.join(', ')}`);
+      const before = await t.loss(data);
+      for (let i = 0; i < 10; i++) await t.sft(data);
+      const after1 = await t.loss(data);
+      assert.ok(after1.loss < 0.5 * before.loss, `${before.loss} -> ${after1.loss}`);
+    });
+  });
+}

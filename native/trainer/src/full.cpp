@@ -137,6 +137,13 @@ CheckpointState load_full_checkpoint(FullParams & fp, const std::string & path) 
             throw std::runtime_error("resume " + path + ": tensor '" + name + "' is missing or has another shape than the model's (a checkpoint of another model?)");
         memcpy(dst.data(), t->data, dst.size() * sizeof(float));
     };
+    // a checkpoint of a larger model (more layers) would otherwise resume silently from part of its weights
+    size_t n_weights = 0;
+    for (int64_t i = 0; i < gguf_get_n_tensors(f.g); ++i)
+        if (std::string(gguf_get_tensor_name(f.g, i)).rfind("opt.", 0) != 0) ++n_weights;
+    if (n_weights != fp.params.size())
+        throw std::runtime_error("resume " + path + ": the checkpoint holds " + std::to_string(n_weights) + " weight tensors but the model has " +
+                                 std::to_string(fp.params.size()) + " (a checkpoint of another model?)");
     for (size_t i = 0; i < fp.params.size(); ++i) {
         copy(fp.names[i], fp.params[i], fp.host[i]);
         copy("opt.m." + fp.names[i], fp.params[i], fp.m[i]);

@@ -1,5 +1,5 @@
-// GRPO on LoRA adapters: the session a successful `init` creates (backends, model, adapters, optimizer) and the
-// commands it answers. The pieces live in config.cpp (settings), backends.cpp (which device trains), batch.cpp
+// GRPO and sft on LoRA adapters or (mode "full") on every weight: the session a successful `init` creates (backends,
+// model, adapters or full parameters, optimizer) and the commands it answers. The pieces live in config.cpp (settings), backends.cpp (which device trains), batch.cpp
 // (groups -> sequences -> micro-batches), pass.cpp (one forward/backward pass on the scheduler), loss.cpp (the GRPO
 // objective), optimizer.cpp (AdamW) and diagnostics.cpp (gradcheck, matmulPeak, the profiler).
 #pragma once
