@@ -23,12 +23,15 @@ export const VOCAB_SIZE = 1024;
 export const BATCH = 16;
 
 /**
- * Optimizer steps per minute of budget: measured with the default arch, batch 16 and 2 trainer threads on the
- * 2-core development machine (see the card's `calibration.measuredOn`). A faster machine finishes sooner; a
- * slower one takes longer than the minutes asked for. Keeping it a constant is what makes a seed reproducible.
+ * Optimizer steps per minute of budget, a constant so that a seed reproduces (the speed of this run would not).
+ * Derived from the trainer's measured throughput (native/README.md: about 2,300 tokens per CPU-second at one
+ * thread for a 1 M-weight llama of this shape): this 2.2 M-weight model is about twice the work per token, so an
+ * idle 2-core machine runs a 16-sequence step (~2,700 tokens) in roughly 1.5 s, about 40 steps a minute; half
+ * that is the budget, so 20 minutes are about 10 on such a machine. A busy machine takes longer: on the shared
+ * development VM (load average ~13) a step took 11–25 s, so the default build ran far past 20 minutes there.
  */
-export const STEPS_PER_MINUTE = 6;
-export const CALIBRATION_NOTE = 'default arch (192×4, vocab 1024), batch 16, 2 threads, 2-core x86-64 VM (AVX2)';
+export const STEPS_PER_MINUTE = 20;
+export const CALIBRATION_NOTE = 'default arch (192×4, vocab 1024), batch 16, 2 threads: half the steps an idle 2-core x86-64 core pair runs (from the trainer\'s measured tokens per CPU-second); a busy machine takes longer';
 
 export const optimDefaults = { lr: 3e-3, betas: [0.9, 0.95] as [number, number], eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1, minLrRatio: 0.1 };
 

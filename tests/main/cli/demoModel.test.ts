@@ -24,11 +24,11 @@ test('demo-model build without --out is refused by name', async () => {
   assert.match(r.stderr, /--out/);
 });
 
-test('demo-model build --minutes 0.2: one step, model + card + questions, progress on stderr', { skip, timeout: 300_000 }, async () => {
+test('demo-model build --minutes 0.05: one step, model + card + questions, progress on stderr', { skip, timeout: 300_000 }, async () => {
   const imported = await runMedssr(['import', 'orphanet', path.join(repoRoot, 'assets', 'demo', 'orphapackets'), '--db', db]);
   assert.equal(imported.code, 0, imported.stderr);
   const out = path.join(dir, 'nano.gguf');
-  const r = await runMedssr(['demo-model', 'build', '--minutes', '0.2', '--seed', '3', '--threads', '1', '--db', db, '--out', out, '--json']);
+  const r = await runMedssr(['demo-model', 'build', '--minutes', '0.05', '--seed', '3', '--threads', '1', '--db', db, '--out', out, '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /\[demoModel\.build\] .*Step 1 of 1/);
   const res = JSON.parse(r.stdout) as DemoBuildResult;
