@@ -46,6 +46,7 @@ import { datasetFileMethods } from './datasets.js';
 import { ApiError } from './errors.js';
 import { reviewMethods } from './review.js';
 import { trainingMethods } from './training.js';
+import { demoModelMethods } from './demoModel.js';
 
 export { ApiError, asApiError, errorMessage, withApiError, type ApiErrorBody } from './errors.js';
 
@@ -104,6 +105,7 @@ export const apiMethods = {
   ...datasetFileMethods,
   ...reviewMethods,
   ...trainingMethods,
+  ...demoModelMethods,
 } as const;
 
 export type ApiMethods = typeof apiMethods;

@@ -4,7 +4,7 @@ import type { ImportReport } from './knowledge.js';
 import { labelInputSchema, synthesizeInputSchema, type ModelInfo } from './synthesis.js';
 import { trainInputSchema } from './training.js';
 
-export const jobKinds = ['import-orphanet', 'synthesize', 'label', 'train', 'evaluate', 'download-model'] as const;
+export const jobKinds = ['import-orphanet', 'synthesize', 'label', 'train', 'evaluate', 'download-model', 'demoModel.build'] as const;
 export type JobKind = (typeof jobKinds)[number];
 
 /** What knowledge.import starts an 'import-orphanet' job with. */

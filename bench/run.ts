@@ -15,6 +15,15 @@ export interface BenchEntry {
 
 export const benches: BenchEntry[] = [
   {
+    name: 'nanoMethod',
+    description: 'The method in miniature on the nano model: base single vs majority-of-8, pseudo-label accuracy, after stage 1 and stage 2 (mean ± std over seeds)',
+    run: async () => {
+      const { runNanoMethodBench } = await import('./nanoMethod.js');
+      const r = await runNanoMethodBench();
+      return r.summary.seedsCompleted === r.summary.seedsAsked && r.summary.majorityBeatsSingle === true && r.summary.stage1BeatsBaseBy2Std === true && r.summary.stage2AtLeastStage1 === true;
+    },
+  },
+  {
     name: 'knowledge',
     description: 'Orphanet import (≤ 10 s) and search latency (p95 ≤ 20 ms)',
     run: async () => {

@@ -66,6 +66,7 @@ export async function createApp(options: AppOptions): Promise<AppRuntime> {
   const review = modules.review.setup(platform, { knowledge: knowledge.exports.service });
   const evaluation = modules.evaluation.setup(platform, {});
   const training = modules.training.setup(platform, { registry: llm.exports.registry });
+  const demoModel = modules.demoModel.setup(platform, { knowledge: knowledge.exports.service, registry: llm.exports.registry });
   const context: AppContext = { ...platform, options, knowledge: knowledge.exports.service };
 
   if (options.seedDemo && !readonly) await knowledge.exports.seedDemoIfEmpty();
@@ -89,6 +90,7 @@ export async function createApp(options: AppOptions): Promise<AppRuntime> {
     ...review.handlers,
     ...evaluation.handlers,
     ...training.handlers,
+    ...demoModel.handlers,
   } satisfies ApiHandlers;
 
   let closed = false;

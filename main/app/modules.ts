@@ -2,6 +2,7 @@
  * The list of modules. Their migrations together are the schema; createApp sets them up in dependency order.
  * Adding a domain: its folder with module.ts and index.ts, one entry here, one setup call in createApp.
  */
+import { demoModelModule } from '../demoModel/index.js';
 import { evaluationModule } from '../evaluation/index.js';
 import { jobsModule } from '../jobs/index.js';
 import { knowledgeModule } from '../knowledge/index.js';
@@ -23,6 +24,7 @@ export const modules = {
   review: reviewModule,
   evaluation: evaluationModule,
   training: trainingModule,
+  demoModel: demoModelModule,
 } as const;
 
 /** Every module's schema steps; the runner applies them in name order and records each by name. */

@@ -3,7 +3,7 @@ export { llmModule, type LlmExports, type LlmMethod } from './module.js';
 export { ModelRegistry } from './registry.js';
 export { GenerationContext, loadModel, type LoadedModel, type PromptSpec } from './generation.js';
 export { readGgufSummary } from './ggufMetadata.js';
-export { chooseThreads, type GpuSetting } from './llama.js';
+export { chooseThreads, getRuntime, type GpuSetting } from './llama.js';
 export { baseRecoveryPrompt, cotTemplate, fallbackRecoveryPrompt, formatQuestion, RECOVERY_USER, SYSTEM_PROMPT } from './prompts.js';
 export { openGenerator } from './modelHost.js';
 export { forEachInFlight, questionsInFlight } from './inFlight.js';

@@ -7,3 +7,4 @@ export { exactJaccard, wordShingles } from './minhash.js';
 export { createRng } from './rng.js';
 export { SeedStore, type SeedQuestion, type SeedSetSummary } from './seedStore.js';
 export { synthesisInputProblem } from './buildDataset.js';
+export { createQuestionBank, type BankQuestion, type QuestionBank } from './questionBank.js';

@@ -42,7 +42,7 @@ export interface SynthesisOutcome {
   cancelled: boolean;
 }
 
-function forbiddenNames(d: SynthDisorder, draft: Draft, correct: string): string[] {
+export function forbiddenNames(d: SynthDisorder, draft: Draft, correct: string): string[] {
   const names = [correct];
   if (draft.questionType === 'diagnosis' || draft.questionType === 'gene' || draft.questionType === 'next-investigation') {
     names.push(d.name, ...d.namesLower.filter((n) => n.length >= 4));
@@ -54,7 +54,7 @@ function forbiddenNames(d: SynthDisorder, draft: Draft, correct: string): string
 }
 
 /** Position with the fewest uses so far (random among ties): uniform over letters and balanced at any prefix. */
-function balancedPosition(rng: Rng, counts: number[]): number {
+export function balancedPosition(rng: Rng, counts: number[]): number {
   const min = Math.min(...counts);
   const candidates = counts.map((c, i) => (c === min ? i : -1)).filter((i) => i >= 0);
   return rng.pick(candidates);

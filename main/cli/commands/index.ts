@@ -12,5 +12,6 @@ import { registerModelsCommands } from './models.js';
 import { registerEvalCommands } from './eval.js';
 import { registerReviewCommands } from './review.js';
 import { registerTrainCommands } from './train.js';
+import { registerDemoModelCommands } from './demoModel.js';
 
-export const commandRegistrations: ((program: Command) => void)[] = [registerKnowledgeCommands, registerJobsCommands, registerSynthesisCommands, registerLabelingCommands, registerExportCommands, registerModelsCommands, registerEvalCommands, registerReviewCommands, registerTrainCommands];
+export const commandRegistrations: ((program: Command) => void)[] = [registerKnowledgeCommands, registerJobsCommands, registerSynthesisCommands, registerLabelingCommands, registerExportCommands, registerModelsCommands, registerEvalCommands, registerReviewCommands, registerTrainCommands, registerDemoModelCommands];

@@ -10,6 +10,7 @@ import { OrphanetAttribution } from '../../components/Attribution.js';
 import { navigate } from '../../routing.js';
 import { useAppState } from '../../state/AppState.js';
 import { DisorderDetailPanel } from './DisorderDetailPanel.js';
+import { NanoModelOffer } from './NanoModelOffer.js';
 import { FacetPanel } from './FacetPanel.js';
 import { activeFilterCount, flagFacets, listFacets, toggleFlag, toggleValue } from './facets.js';
 import { ResultList } from './ResultList.js';
@@ -104,6 +105,7 @@ export function KnowledgePage({ selected, active }: { selected: string | null; a
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0 }} data-testid="knowledge-page">
       {showBanner && <DemoBanner empty={stats.disorders === 0} onImport={openImport} />}
+      {showBanner && stats.disorders > 0 && <NanoModelOffer />}
       <Box sx={{ display: 'flex', flex: 1, minHeight: 0, m: 1.5, gap: 1.5 }}>
         <Box
           sx={{

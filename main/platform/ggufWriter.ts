@@ -1,0 +1,211 @@
+/**
+ * A GGUF (version 3) writer: metadata key/values and F32/F16 tensors, byte-for-byte determined by its input (no
+ * timestamps, no map-order surprises: keys and tensors are written in the order they were added). The app writes
+ * its seeded random-init demo models with it and tests write their tiny models with it, so llama.cpp, node-llama-cpp
+ * and the native trainer all read files from one writer. Format: ggml's docs/gguf.md.
+ */
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+
+/** GGUF metadata value types (gguf.md, `gguf_metadata_value_type`). */
+export const GgufValue = {
+  u8: 0,
+  i8: 1,
+  u16: 2,
+  i16: 3,
+  u32: 4,
+  i32: 5,
+  f32: 6,
+  bool: 7,
+  string: 8,
+  array: 9,
+  u64: 10,
+  i64: 11,
+  f64: 12,
+} as const;
+export type GgufScalarType = Exclude<keyof typeof GgufValue, 'array'>;
+
+export type GgufKv =
+  | { type: Exclude<GgufScalarType, 'string' | 'bool' | 'u64' | 'i64'>; value: number }
+  | { type: 'u64' | 'i64'; value: number | bigint }
+  | { type: 'bool'; value: boolean }
+  | { type: 'string'; value: string }
+  | { type: 'array'; itemType: 'string'; value: readonly string[] }
+  | { type: 'array'; itemType: Exclude<GgufScalarType, 'string' | 'bool' | 'u64' | 'i64'>; value: ArrayLike<number> }
+  | { type: 'array'; itemType: 'bool'; value: readonly boolean[] };
+
+/** ggml tensor types this writer stores. */
+export const GgmlTensorType = { f32: 0, f16: 1 } as const;
+
+export interface GgufTensor {
+  name: string;
+  /** ggml order: ne[0] is the innermost (contiguous) dimension, e.g. [nEmbd, nVocab] for token_embd. */
+  shape: readonly number[];
+  type: keyof typeof GgmlTensorType;
+  data: Float32Array;
+}
+
+const ALIGNMENT = 32;
+
+class Bytes {
+  private chunks: Buffer[] = [];
+  length = 0;
+  push(b: Buffer): void {
+    this.chunks.push(b);
+    this.length += b.length;
+  }
+  u32(v: number): void {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v >>> 0);
+    this.push(b);
+  }
+  u64(v: number | bigint): void {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(v));
+    this.push(b);
+  }
+  str(s: string): void {
+    const b = Buffer.from(s, 'utf8');
+    this.u64(b.length);
+    this.push(b);
+  }
+  pad(to: number): void {
+    const rem = this.length % to;
+    if (rem) this.push(Buffer.alloc(to - rem));
+  }
+  scalar(type: GgufScalarType, v: number | bigint | boolean | string): void {
+    const b = Buffer.alloc(type === 'u8' || type === 'i8' || type === 'bool' ? 1 : type === 'u16' || type === 'i16' ? 2 : type === 'u64' || type === 'i64' || type === 'f64' ? 8 : 4);
+    switch (type) {
+      case 'string':
+        this.str(String(v));
+        return;
+      case 'bool':
+        b.writeUInt8(v ? 1 : 0);
+        break;
+      case 'u8':
+        b.writeUInt8(Number(v));
+        break;
+      case 'i8':
+        b.writeInt8(Number(v));
+        break;
+      case 'u16':
+        b.writeUInt16LE(Number(v));
+        break;
+      case 'i16':
+        b.writeInt16LE(Number(v));
+        break;
+      case 'u32':
+        b.writeUInt32LE(Number(v));
+        break;
+      case 'i32':
+        b.writeInt32LE(Number(v));
+        break;
+      case 'f32':
+        b.writeFloatLE(Number(v));
+        break;
+      case 'f64':
+        b.writeDoubleLE(Number(v));
+        break;
+      case 'u64':
+        b.writeBigUInt64LE(BigInt(v as number | bigint));
+        break;
+      case 'i64':
+        b.writeBigInt64LE(BigInt(v as number | bigint));
+        break;
+    }
+    this.push(b);
+  }
+  take(): Buffer[] {
+    return this.chunks;
+  }
+}
+
+const f32buf = new Float32Array(1);
+const u32buf = new Uint32Array(f32buf.buffer);
+
+/** IEEE half from a float, round to nearest even (the conversion ggml and numpy make). */
+export function f32ToF16Bits(v: number): number {
+  f32buf[0] = v;
+  const x = u32buf[0] as number;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  return sign | half;
+}
+
+function tensorBytes(t: GgufTensor): Buffer {
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  if (t.data.length !== n) throw new Error(`GGUF tensor ${t.name}: ${t.data.length} values for shape [${t.shape.join(', ')}]`);
+  if (t.type === 'f32') return Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const out = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) out.writeUInt16LE(f32ToF16Bits(t.data[i] as number), i * 2);
+  return out;
+}
+
+/** Writes the file to `file.tmp.<pid>` and renames it into place, so a reader never sees half a model. */
+export function writeGguf(file: string, kvs: ReadonlyArray<readonly [string, GgufKv]>, tensors: readonly GgufTensor[]): void {
+  const seen = new Set<string>();
+  for (const [k] of kvs) {
+    if (seen.has(k)) throw new Error(`GGUF key ${k} given twice`);
+    seen.add(k);
+  }
+  const head = new Bytes();
+  head.push(Buffer.from('GGUF', 'latin1'));
+  head.u32(3);
+  head.u64(tensors.length);
+  head.u64(kvs.length);
+  for (const [key, kv] of kvs) {
+    head.str(key);
+    head.u32(GgufValue[kv.type]);
+    if (kv.type !== 'array') {
+      head.scalar(kv.type, kv.value);
+      continue;
+    }
+    head.u32(GgufValue[kv.itemType]);
+    head.u64(kv.value.length);
+    for (let i = 0; i < kv.value.length; i++) head.scalar(kv.itemType, (kv.value as ArrayLike<string | number | boolean>)[i] as string | number | boolean);
+  }
+  const bodies = tensors.map(tensorBytes);
+  let offset = 0;
+  tensors.forEach((t, i) => {
+    head.str(t.name);
+    head.u32(t.shape.length);
+    for (const d of t.shape) head.u64(d);
+    head.u32(GgmlTensorType[t.type]);
+    head.u64(offset);
+    offset += (bodies[i] as Buffer).length;
+    offset = Math.ceil(offset / ALIGNMENT) * ALIGNMENT;
+  });
+  head.pad(ALIGNMENT);
+  const tmp = `${file}.tmp.${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const c of head.take()) writeSync(fd, c);
+    for (const b of bodies) {
+      writeSync(fd, b);
+      const rem = b.length % ALIGNMENT;
+      if (rem) writeSync(fd, Buffer.alloc(ALIGNMENT - rem));
+    }
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+}
