@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DemoBuildInput, DemoBuildResult } from './demoModel.js';
 import { evaluateInputSchema } from './evaluation.js';
 import type { ImportReport } from './knowledge.js';
 import { labelInputSchema, synthesizeInputSchema, type ModelInfo } from './synthesis.js';
@@ -20,6 +21,8 @@ export interface JobParams {
   train: z.output<typeof trainInputSchema>;
   evaluate: z.output<typeof evaluateInputSchema>;
   'download-model': { uri: string };
+  /** demoModel.build's input with `out` resolved. */
+  'demoModel.build': DemoBuildInput & { out: string };
 }
 
 /**
@@ -34,6 +37,7 @@ export interface JobResults {
   train: unknown;
   evaluate: unknown;
   'download-model': ModelInfo;
+  'demoModel.build': DemoBuildResult;
 }
 
 export const jobStates = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
