@@ -1,7 +1,6 @@
 /** `medssr demo-model build`: the nano demo model (issue 13), trained here from the imported knowledge base. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseInput } from '../../../api/contract.js';
 import { DEMO_DEFAULT_MINUTES, type DemoBuildResult } from '../../../api/demoModel.js';
 import { asCliError, jobCommandOptions, jobResult, optionalNumber, withApp } from '../context.js';
 
@@ -20,7 +19,7 @@ export function registerDemoModelCommands(program: Command): void {
       await withApp({ db: opts.db as string | undefined }, async (app) => {
         try {
           const out = path.resolve(String(opts.out));
-          const input = parseInput('demoModel.build', {
+          const { jobId } = await app.call('demoModel.build', {
             out,
             minutes: Number(opts.minutes),
             seed: Number(opts.seed),
@@ -29,7 +28,6 @@ export function registerDemoModelCommands(program: Command): void {
             register: opts.register !== false,
             ...(opts.steps !== undefined ? { steps: optionalNumber(opts.steps) } : {}),
           });
-          const { jobId } = await app.handlers['demoModel.build'](input);
           const r = await jobResult<DemoBuildResult>(app, jobId, 'Demo model build', opts.quiet === true);
           if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else process.stdout.write(`Wrote ${r.path} (${r.steps} steps, loss ${r.firstLoss.toFixed(3)} → ${r.finalLoss.toFixed(3)}); card ${r.cardPath}; questions ${r.questionsPath}\n`);
