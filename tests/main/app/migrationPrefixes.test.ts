@@ -18,6 +18,8 @@ const prefixOf: Record<string, string | null> = {
   review: 'rev',
   evaluation: 'eval',
   training: 'train',
+  // No tables: it works in files (the model, its card, a resumable work folder).
+  demoModel: null,
 };
 const domainPrefixes = ['kb', 'syn', 'lab', 'llm', 'rev', 'eval', 'train'];
 
