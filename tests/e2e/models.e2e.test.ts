@@ -29,7 +29,7 @@ describe('Models page in browser mode', { skip: needChromium() ?? needShared('mo
     await page.getByTestId('model-path').fill(bad);
     await page.getByTestId('model-add').click();
     await page.getByTestId('model-error').waitFor();
-    assert.match((await page.getByTestId('model-error').textContent()) ?? '', /not a readable GGUF/);
+    assert.match((await page.getByTestId('model-error').textContent()) ?? '', /not-a-model\.gguf: not a GGUF file/);
 
     await page.getByTestId('model-path').fill(sharedPath('models', 'stories260K.gguf'));
     await page.getByTestId('model-add').click();
