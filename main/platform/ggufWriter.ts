@@ -5,6 +5,9 @@
  * and the native trainer all read files from one writer. Format: ggml's docs/gguf.md.
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { f32ToF16Bits } from './halfFloat.js';
+
+export { f32ToF16Bits };
 
 /** GGUF metadata value types (gguf.md, `gguf_metadata_value_type`). */
 export const GgufValue = {
@@ -117,35 +120,6 @@ class Bytes {
   take(): Buffer[] {
     return this.chunks;
   }
-}
-
-const f32buf = new Float32Array(1);
-const u32buf = new Uint32Array(f32buf.buffer);
-
-/** IEEE half from a float, round to nearest even (the conversion ggml and numpy make). */
-export function f32ToF16Bits(v: number): number {
-  f32buf[0] = v;
-  const x = u32buf[0] as number;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
-  return sign | half;
 }
 
 function tensorBytes(t: GgufTensor): Buffer {

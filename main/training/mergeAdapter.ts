@@ -6,55 +6,7 @@
  */
 import { closeSync, copyFileSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { GgmlType, readGgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
-
-function f16ToF32(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-function f32ToF16(v: number): number {
-  f32[0] = v;
-  const x = u32[0] as number;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  // Round to nearest, ties to even, on the dropped bits (normal and subnormal results alike).
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && half & 1)) half++;
-    return sign | half;
-  }
-  let half = sign | (e << 10) | (mant >> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
-  return half;
-}
-
-function bf16ToF32(h: number): number {
-  u32[0] = h << 16;
-  return f32[0] as number;
-}
-
-function f32ToBf16(v: number): number {
-  f32[0] = v;
-  const x = u32[0] as number;
-  return (x + 0x7fff + ((x >>> 16) & 1)) >>> 16;
-}
+import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../platform/halfFloat.js';
 
 function readFloats(fd: number, t: GgufTensorInfo, count: number): Float32Array {
   const bytesPer = t.ggmlType === GgmlType.F32 ? 4 : 2;
@@ -62,7 +14,7 @@ function readFloats(fd: number, t: GgufTensorInfo, count: number): Float32Array 
   readSync(fd, buf, 0, buf.length, Number(t.fileOffset));
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {
-    out[i] = t.ggmlType === GgmlType.F32 ? buf.readFloatLE(i * 4) : t.ggmlType === GgmlType.F16 ? f16ToF32(buf.readUInt16LE(i * 2)) : bf16ToF32(buf.readUInt16LE(i * 2));
+    out[i] = t.ggmlType === GgmlType.F32 ? buf.readFloatLE(i * 4) : t.ggmlType === GgmlType.F16 ? f16BitsToF32(buf.readUInt16LE(i * 2)) : bf16BitsToF32(buf.readUInt16LE(i * 2));
   }
   return out;
 }
@@ -73,7 +25,7 @@ function writeFloats(fd: number, t: GgufTensorInfo, values: Float32Array): void 
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     if (t.ggmlType === GgmlType.F32) buf.writeFloatLE(v, i * 4);
-    else buf.writeUInt16LE(t.ggmlType === GgmlType.F16 ? f32ToF16(v) : f32ToBf16(v), i * 2);
+    else buf.writeUInt16LE(t.ggmlType === GgmlType.F16 ? f32ToF16Bits(v) : f32ToBf16Bits(v), i * 2);
   }
   writeSync(fd, buf, 0, buf.length, Number(t.fileOffset));
 }

@@ -18,7 +18,8 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
-import { writeGgufF32, type GgufF32Tensor } from './ggufWrite.js';
+import { bf16BitsToF32, f16BitsToF32 } from '../platform/halfFloat.js';
+import { writeGguf, type GgufTensor } from '../platform/ggufWriter.js';
 
 const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -71,15 +72,6 @@ export function readSafetensorsHeader(file: string): { tensors: Map<string, Safe
 
 const bytesPer: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
-
 function readTensorF32(file: string, fd: number, dataStart: number, name: string, t: SafeTensor): Float32Array {
   const per = bytesPer[t.dtype];
   if (!per) throw new Error(`${file}: tensor ${name} is ${t.dtype}; F32, F16 and BF16 are supported`);
@@ -89,15 +81,8 @@ function readTensorF32(file: string, fd: number, dataStart: number, name: string
   readSync(fd, raw, 0, raw.length, dataStart + t.start);
   const out = new Float32Array(count);
   if (t.dtype === 'F32') for (let i = 0; i < count; i++) out[i] = raw.readFloatLE(i * 4);
-  else if (t.dtype === 'F16') for (let i = 0; i < count; i++) out[i] = halfToFloat(raw.readUInt16LE(i * 2));
-  else {
-    const u = new Uint32Array(1);
-    const f = new Float32Array(u.buffer);
-    for (let i = 0; i < count; i++) {
-      u[0] = raw.readUInt16LE(i * 2) << 16;
-      out[i] = f[0] as number;
-    }
-  }
+  else if (t.dtype === 'F16') for (let i = 0; i < count; i++) out[i] = f16BitsToF32(raw.readUInt16LE(i * 2));
+  else for (let i = 0; i < count; i++) out[i] = bf16BitsToF32(raw.readUInt16LE(i * 2));
   for (let i = 0; i < count; i++) if (!Number.isFinite(out[i])) throw new Error(`${file}: tensor ${name} holds a value that is not finite`);
   return out;
 }
@@ -229,7 +214,7 @@ export async function peftToGguf(peftDir: string, basePath: string, outPath: str
     pairs.set(gg, p);
   }
   if (!pairs.size) throw new Error(`${file}: no LoRA tensors`);
-  const out: GgufF32Tensor[] = [];
+  const out: GgufTensor[] = [];
   const fd = openSync(file, 'r');
   try {
     for (const [gg, p] of [...pairs].sort(([x], [y]) => x.localeCompare(y, 'en', { numeric: true }))) {
@@ -248,20 +233,20 @@ export async function peftToGguf(peftDir: string, basePath: string, outPath: str
       const a = readTensorF32(file, fd, dataStart, p.a, A);
       let b = readTensorF32(file, fd, dataStart, p.b, B);
       if (base.arch === 'llama' && (p.module === 'q_proj' || p.module === 'k_proj')) b = llamaPermuteRows(b, outDim, rank, p.module === 'q_proj' ? base.nHead : base.nHeadKv);
-      out.push({ name: `${gg}.lora_a`, ne: [inDim, rank], data: a }, { name: `${gg}.lora_b`, ne: [rank, outDim], data: b });
+      out.push({ name: `${gg}.lora_a`, shape: [inDim, rank], type: 'f32', data: a }, { name: `${gg}.lora_b`, shape: [rank, outDim], type: 'f32', data: b });
     }
   } finally {
     closeSync(fd);
   }
-  writeGgufF32(
+  writeGguf(
     outPath,
-    {
-      'general.architecture': { type: 'string', value: base.arch },
-      'general.type': { type: 'string', value: 'adapter' },
-      'general.name': { type: 'string', value: 'verl-lora' },
-      'adapter.type': { type: 'string', value: 'lora' },
-      'adapter.lora.alpha': { type: 'float32', value: alpha },
-    },
+    [
+      ['general.architecture', { type: 'string', value: base.arch }],
+      ['general.type', { type: 'string', value: 'adapter' }],
+      ['general.name', { type: 'string', value: 'verl-lora' }],
+      ['adapter.type', { type: 'string', value: 'lora' }],
+      ['adapter.lora.alpha', { type: 'f32', value: alpha }],
+    ],
     out,
   );
   const layers = [...new Set([...pairs.values()].map((p) => p.layer))].sort((x, y) => x - y);
