@@ -97,6 +97,8 @@ describe('Synthesis page in browser mode', { skip: needChromium() }, () => {
 
     // A rejected question opens without moving the page sideways.
     await page.getByRole('button', { name: 'Rejected' }).click();
+    // The accepted rows stay until the rejected page arrives: wait for them to go, not for a moment's luck.
+    await page.locator('[data-testid="question-row"][data-status="accepted"]').first().waitFor({ state: 'detached' });
     const row = page.getByTestId('question-row').first();
     if (await row.isVisible().catch(() => false)) {
       const before = await page.getByTestId('question-table').boundingBox();
@@ -106,6 +108,7 @@ describe('Synthesis page in browser mode', { skip: needChromium() }, () => {
       assert.deepEqual([after?.x, after?.width], [before?.x, before?.width], 'the table keeps its place and width');
     }
     await page.getByRole('button', { name: 'Accepted' }).click();
+    await page.locator('[data-testid="question-row"][data-status="rejected"]').first().waitFor({ state: 'detached' });
     // Back to the first test's diagnosis-only plan, which the labelling test below relies on.
     for (const [k, v] of [['diagnosis', '0.5'], ['gene', '0'], ['inheritance', '0'], ['phenotype', '0'], ['next-investigation', '0']]) await page.getByTestId(`weight-questionType-${k}`).fill(v as string);
     assert.deepEqual(pageErrors, []);

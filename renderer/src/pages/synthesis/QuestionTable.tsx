@@ -21,7 +21,7 @@ export function QuestionTable({ page }: { page: QuestionPage }) {
       <TableBody>
         {page.questions.map((q) => (
           <Fragment key={q.id}>
-            <TableRow hover data-testid="question-row" onClick={() => setOpen(open === q.id ? null : q.id)} sx={{ cursor: 'pointer' }}>
+            <TableRow hover data-testid="question-row" data-status={q.status} onClick={() => setOpen(open === q.id ? null : q.id)} sx={{ cursor: 'pointer' }}>
               <TableCell sx={{ fontFamily: 'monospace', fontSize: 12 }}>{q.id}</TableCell>
               <TableCell>{q.questionType}</TableCell>
               <TableCell>{q.difficulty}</TableCell>
