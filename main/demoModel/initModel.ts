@@ -4,18 +4,13 @@
  * byte-identical file (the generator is sfc32 and the draw is uniform, so no transcendental function whose last
  * bit could differ between machines is involved).
  */
+import type { DemoArch } from '../../api/demoModel.js';
 import { writeGguf, type GgufKv, type GgufTensor } from '../platform/ggufWriter.js';
 import { createRng } from '../synthesis/index.js';
 import type { Vocab } from './vocab.js';
 
-export interface ArchSpec {
-  nEmbd: number;
-  nLayer: number;
-  nHead: number;
-  nHeadKv: number;
-  nFf: number;
-  contextLength: number;
-}
+/** The architecture the card records (api/demoModel.ts) is the one the initialisation takes. */
+export type ArchSpec = DemoArch;
 
 export const defaultArch: ArchSpec = { nEmbd: 192, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 512, contextLength: 512 };
 
