@@ -19,9 +19,13 @@ export async function assertModelLoadable(modelPath: string): Promise<GgufModelC
   return check;
 }
 
-/** Throws when `adapterPath` is not a LoRA adapter llama.cpp would apply to `modelPath` (architecture, layers, shapes, rank). */
-export async function assertAdapterFits(adapterPath: string, modelPath: string): Promise<GgufAdapterCheck | null> {
+/**
+ * Throws when `adapterPath` is not a LoRA adapter llama.cpp would apply to `modelPath` (architecture, layers, shapes,
+ * rank). `model` is assertModelLoadable's answer for the same file, when the caller has it, so its header is not
+ * parsed again.
+ */
+export async function assertAdapterFits(adapterPath: string, modelPath: string, model?: GgufModelCheck | null): Promise<GgufAdapterCheck | null> {
   checkReadablePath(adapterPath, 'Adapter file');
   if (skipped()) return null;
-  return validateGgufAdapter(adapterPath, validateGgufModel(modelPath));
+  return validateGgufAdapter(adapterPath, model ?? validateGgufModel(modelPath));
 }

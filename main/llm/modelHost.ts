@@ -205,8 +205,8 @@ async function openInline(modelPath: string, opts: OpenGeneratorOptions): Promis
  * disposes it (which ends the process). Rejects with a ModelProcessError when the host dies while loading.
  */
 export async function openGenerator(modelPath: string, opts: OpenGeneratorOptions): Promise<Generator> {
-  await assertModelLoadable(modelPath);
-  if (opts.adapterPath) await assertAdapterFits(opts.adapterPath, modelPath);
+  const model = await assertModelLoadable(modelPath);
+  if (opts.adapterPath) await assertAdapterFits(opts.adapterPath, modelPath, model);
   if (process.env.MEDSSR_MODEL_HOST === 'inline') return openInline(modelPath, opts);
   const { file, execArgv } = hostEntry();
   const child = fork(file, [], {
