@@ -39,7 +39,7 @@ export function NanoModelOffer() {
       <Typography variant="body2" color="text.secondary">
         {running
           ? `${job?.progress.message ?? ''}${job?.progress.etaSeconds ? ` — about ${Math.max(1, Math.round(job.progress.etaSeconds / 60))} min left` : ''}`
-          : 'A 2-million-parameter model trained here on these disorders learns to answer in MedSSR’s format, so pseudo-labels, rewards and accuracy move in the demo. It knows little medicine.'}
+          : 'A 2-million-parameter model trained here on these disorders learns to answer in MedSSR’s format (“The answer is X”), so the demo’s pseudo-labels and training rewards are no longer empty. It knows little medicine: in our first measurement its accuracy stayed near chance, before and after training.'}
       </Typography>
       {running && (
         <Stack sx={{ mt: 1 }}>
