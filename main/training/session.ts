@@ -9,6 +9,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { EvalRecord, StepTimings, TrainSettings } from '../../api/training.js';
+import { metricNumber, type SessionMetrics, type TrainingMetricName } from '../../api/trainingMetrics.js';
 import type { Db } from '../platform/db/open.js';
 import { TrainingRepo, type RunRow, type TrainItem } from './store.js';
 import { chooseThreads } from '../llm/index.js';
@@ -266,8 +267,9 @@ export class TrainingSession {
 
   private progressMessage(step: number, stage: 1 | 2, stageStep: number): string {
     const last = this.repo.steps(this.run.id, step - 1)[0];
-    const r = last ? Number(last.metrics.reward_mean ?? 0).toFixed(2) : '–';
-    const a = last ? Number(last.metrics.accuracy ?? 0).toFixed(2) : '–';
+    const shown = (name: TrainingMetricName): string => (last ? (metricNumber(last.metrics, name) ?? 0).toFixed(2) : '–');
+    const r = shown('reward_mean');
+    const a = shown('accuracy');
     const stageSteps = stage === 1 ? this.layout.steps1 : this.layout.steps2;
     return `Stage ${stage} step ${stageStep}/${stageSteps}: reward ${r}, accuracy ${a}`;
   }
@@ -345,22 +347,17 @@ export class TrainingSession {
       overheadS: Math.max(0, totalS - rolloutS - policyReloadS - rewardS - trainerS - adapterSaveS),
       totalS,
     };
+    // Every number or boolean the trainer reported is kept, catalogued or not: the bag stays open.
     const flat: Record<string, number | boolean> = {};
     for (const [k, v] of Object.entries(metrics)) if (typeof v === 'number' || typeof v === 'boolean') flat[k] = v;
-    this.repo.insertStep(this.run.id, {
-      step,
-      stage,
-      stageStep,
-      metrics: {
-        ...flat,
-        accuracy: n ? correct / n : 0,
-        format_rate: n ? formatted / n : 0,
-        completion_clipped_ratio: n ? clipped / n : 0,
-        rollout_tokens: sampledTokens,
-        rollout_tokens_per_s: rolloutS > 0 ? sampledTokens / rolloutS : 0,
-      },
-      timings,
-    });
+    const own: SessionMetrics = {
+      accuracy: n ? correct / n : 0,
+      format_rate: n ? formatted / n : 0,
+      completion_clipped_ratio: n ? clipped / n : 0,
+      rollout_tokens: sampledTokens,
+      rollout_tokens_per_s: rolloutS > 0 ? sampledTokens / rolloutS : 0,
+    };
+    this.repo.insertStep(this.run.id, { step, stage, stageStep, metrics: { ...flat, ...own }, timings });
     if (checkpointKind && checkpoint) this.recordCheckpoint(step, stage, checkpointKind, adapter, checkpoint);
     return true;
   }

@@ -11,6 +11,7 @@ import type {
   TrainLogLine,
   TrainSettings,
 } from '../../api/training.js';
+import { metricNumber, type TrainingMetricName } from '../../api/trainingMetrics.js';
 import { learningSignal, type LearningSignal } from '../../api/trainingSignal.js';
 import type { Db } from '../platform/db/open.js';
 
@@ -58,6 +59,9 @@ interface RawEval {
   correct: number;
   invalid: number;
 }
+
+/** One catalogued metric of a step's JSON bag, for SQL (the name is a catalogue constant, never user input). */
+const metricSql = (name: TrainingMetricName): string => `json_extract(metrics, '$.${name}')`;
 
 const toEval = (r: RawEval): EvalRecord => ({ step: r.step, stage: r.stage, n: r.n, correct: r.correct, invalid: r.invalid, accuracy: r.n ? r.correct / r.n : 0 });
 
@@ -279,10 +283,10 @@ export class TrainingRepo {
     const r = this.db
       .prepare(
         `SELECT COUNT(*) AS steps,
-                COALESCE(SUM(CASE WHEN json_extract(metrics, '$.frac_reward_zero_std') IS NULL OR json_extract(metrics, '$.frac_reward_zero_std') < 1 THEN 1 ELSE 0 END), 0) AS with_signal,
-                MAX(json_extract(metrics, '$.accuracy')) AS max_acc,
-                MIN(json_extract(metrics, '$.accuracy')) AS min_acc,
-                MAX(json_extract(metrics, '$.format_rate')) AS max_fmt
+                COALESCE(SUM(CASE WHEN ${metricSql('frac_reward_zero_std')} IS NULL OR ${metricSql('frac_reward_zero_std')} < 1 THEN 1 ELSE 0 END), 0) AS with_signal,
+                MAX(${metricSql('accuracy')}) AS max_acc,
+                MIN(${metricSql('accuracy')}) AS min_acc,
+                MAX(${metricSql('format_rate')}) AS max_fmt
          FROM train_steps WHERE run_id = ? AND step <= ?`,
       )
       .get(runId, uptoStep ?? Number.MAX_SAFE_INTEGER) as { steps: number; with_signal: number; max_acc: number | null; min_acc: number | null; max_fmt: number | null };
@@ -315,11 +319,11 @@ export class TrainingRepo {
     let trainTokens = 0;
     let trainS = 0;
     for (const r of rows) {
-      const m = JSON.parse(r.metrics) as Record<string, number>;
+      const m = JSON.parse(r.metrics) as StepRecord['metrics'];
       const t = JSON.parse(r.timings) as StepTimings;
-      rolloutTokens += (m.completion_tokens ?? 0) as number;
+      rolloutTokens += metricNumber(m, 'completion_tokens') ?? 0;
       rolloutS += t.rolloutS;
-      trainTokens += (m.tokens ?? 0) as number;
+      trainTokens += metricNumber(m, 'tokens') ?? 0;
       trainS += t.trainerS;
     }
     if (!rows.length || rolloutS <= 0 || trainS <= 0) return null;

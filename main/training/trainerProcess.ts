@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { SftMetricName, StepAnswerMetrics, TrainerMetricExtra } from '../../api/trainingMetrics.js';
 import { findBackendDirs, trainerEnv, type BackendDirs } from './trainerBackends.js';
 
 export type TrainerTarget = 'attn_q' | 'attn_k' | 'attn_v' | 'attn_output' | 'ffn_gate' | 'ffn_up' | 'ffn_down';
@@ -112,34 +113,15 @@ export interface TrainerGroup {
   oldLogprobs?: number[][];
 }
 
-export interface TrainerStepMetrics {
-  reward_mean: number;
-  reward_std: number;
-  frac_reward_zero_std: number;
-  completion_length_mean: number;
-  completion_length_max: number;
-  groups: number;
-  groups_used: number;
-  completion_tokens: number;
-  skipped: boolean;
-  updates: number;
-  step_time_s: number;
-  pg_loss?: number;
-  loss?: number;
-  kl?: number;
-  entropy?: number;
-  clip_ratio_low?: number;
-  clip_ratio_high?: number;
-  clip_ratio?: number;
-  grad_norm?: number;
-  lr?: number;
-  tokens?: number;
-  tokens_per_s?: number;
-  peak_memory_bytes?: number;
-  compute_buffer_bytes?: number;
-  /** Where the last training pass ran: graph splits, tensor copies between backends, nodes per backend. */
-  placement?: { splits: number; copies: number; nodes: Record<string, number> };
+/** Where the last training pass ran: graph splits, tensor copies between backends, nodes per backend. */
+export interface TrainerPlacement {
+  splits: number;
+  copies: number;
+  nodes: Record<string, number>;
 }
+
+/** The 'step' answer: its names and which are always present come from api/trainingMetrics.ts. */
+export type TrainerStepMetrics = StepAnswerMetrics & { placement?: TrainerPlacement };
 
 export interface GradCheck {
   loss: number;
@@ -157,6 +139,7 @@ export interface TrainerSaved {
 const placementSchema = z.object({ splits: z.number(), copies: z.number(), nodes: z.record(z.string(), z.number()) });
 
 /** Metrics of one `sft` update: mean next-token cross-entropy over the target tokens, before the update. */
+// The shape names only catalogued sft metrics (api/trainingMetrics.ts): a misspelt or new name fails to compile.
 export const trainerSftMetricsSchema = z.object({
   loss: z.number(),
   /** Target tokens counted (mask 1, positions 1..n-1). */
@@ -172,7 +155,7 @@ export const trainerSftMetricsSchema = z.object({
   peak_memory_bytes: z.number().optional(),
   compute_buffer_bytes: z.number().optional(),
   placement: placementSchema.optional(),
-});
+} satisfies Record<SftMetricName, z.ZodType> & Partial<Record<TrainerMetricExtra, z.ZodType>>);
 export type TrainerSftMetrics = z.infer<typeof trainerSftMetricsSchema>;
 
 export const trainerLossSchema = z.object({ loss: z.number(), tokens: z.number().int() });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseInput } from '../../../api/contract.js';
 import type { TrainInputRaw } from '../../../api/training.js';
+import { trainingMetricNames, trainingMetrics } from '../../../api/trainingMetrics.js';
 import type { Db } from '../../../main/platform/db/open.js';
 import { openAppDatabase } from '../../../main/app/index.js';
 import { TrainingRepo } from '../../../main/training/store.js';
@@ -96,6 +97,9 @@ describe('training orchestration (fake trainer)', () => {
         assert.ok(t.totalS >= t.rolloutS + t.trainerS, 'the parts add up to at most the whole');
         assert.ok(t.overheadS >= 0);
       }
+      // The bag is open: the fake trainer's ppo_epochs, a name the catalogue lacks, is stored with the catalogued ones.
+      for (const s of steps) assert.equal(s.metrics.ppo_epochs, 1);
+      for (const s of steps) for (const k of trainingMetricNames.filter((n) => 'session' in trainingMetrics[n])) assert.equal(typeof s.metrics[k], 'number', k);
       // Rewards are computed from the answers: the stored reward mean equals the accuracy (no format reward).
       for (const s of steps) assert.ok(Math.abs(Number(s.metrics.reward_mean) - Number(s.metrics.accuracy)) < 1e-9);
       // Checkpoints every 2 steps plus each stage's end; the final adapter is the last one.
