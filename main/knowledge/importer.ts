@@ -1,5 +1,6 @@
 /**
- * The Orphanet import: read → parse and validate every packet → write all of it in one transaction.
+ * The knowledge import: detect the source's format → read → parse and validate every record → write all of it in
+ * one transaction.
  * Any invalid packet stops the import before the database is touched (unless skipInvalid), and a failure
  * or cancel during writing rolls the transaction back, so the knowledge base is either the new release or
  * exactly what it was.
@@ -9,8 +10,7 @@ import type { Db } from '../platform/db/open.js';
 import { KnowledgeWriter } from './storeWrite.js';
 import type { ImportReport } from '../../api/knowledge.js';
 import { ImportCancelled, ImportError } from './errors.js';
-import { PacketError, parsePacketFile, type PacketRecord } from './packet.js';
-import { isPacketName, readPacketSource, type SourceFile } from './source.js';
+import { detectSource, importSources, type ImportProblem, type ImportSource, type KnowledgeRecord, type OpenedSource } from './sources/index.js';
 
 export interface ImportProgress {
   phase: 'reading' | 'parsing' | 'writing' | 'indexing';
@@ -33,47 +33,45 @@ export interface ImportOptions {
 }
 
 interface Parsed {
-  records: { rec: PacketRecord; file: string }[];
-  problems: { file: string; reason: string }[];
+  records: { rec: KnowledgeRecord; file: string }[];
+  problems: ImportProblem[];
 }
 
 const PROGRESS_EVERY = 250;
 
-export function parseSourceFiles(files: SourceFile[], options: ImportOptions = {}): Parsed {
+/** Every record of an opened source, the first of each code kept (a second one is a problem). */
+export function collectRecords(opened: OpenedSource, source: ImportSource, options: ImportOptions = {}): Parsed {
   const records: Parsed['records'] = [];
   const problems: Parsed['problems'] = [];
   const seen = new Map<number, string>();
-  files.forEach((f, i) => {
+  const total = opened.total;
+  let i = 0;
+  for (const item of opened.records({ demo: options.demo === true })) {
     if (options.isCancelled?.()) throw new ImportCancelled();
     if (i % PROGRESS_EVERY === 0) {
-      options.onProgress?.({ phase: 'parsing', done: i, total: files.length, message: `Parsing packets (${i}/${files.length})` });
+      options.onProgress?.({ phase: 'parsing', done: i, total, message: `Parsing ${source.items} (${i}/${total})` });
     }
-    if (!isPacketName(f.name)) {
-      problems.push({ file: f.name, reason: 'not a JSON file (ORPHApackets are .json files)' });
-      return;
+    i++;
+    if ('problem' in item) {
+      problems.push(item.problem);
+      continue;
     }
-    try {
-      const rec = parsePacketFile(f.name, f.bytes, { demo: options.demo === true });
-      const first = seen.get(rec.code);
-      if (first !== undefined) {
-        problems.push({ file: f.name, reason: `ORPHAcode ${rec.code} appears twice (also in ${first})` });
-        return;
-      }
-      seen.set(rec.code, f.name);
-      records.push({ rec, file: f.name });
-    } catch (err) {
-      if (err instanceof PacketError) problems.push({ file: err.file, reason: err.problem });
-      else throw err;
+    const first = seen.get(item.record.code);
+    if (first !== undefined) {
+      problems.push({ file: item.file, reason: `ORPHAcode ${item.record.code} appears twice (also in ${first})` });
+      continue;
     }
-  });
+    seen.set(item.record.code, item.file);
+    records.push({ rec: item.record, file: item.file });
+  }
   return { records, problems };
 }
 
-function problemsMessage(problems: { file: string; reason: string }[]): string {
+function problemsMessage(problems: ImportProblem[], source: ImportSource): string {
   const shown = problems.slice(0, 5).map((p) => `${p.file}: ${p.reason}`);
   const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : '';
   const head = problems.length === 1 ? 'Import stopped, nothing was changed. ' : `Import stopped, nothing was changed: ${problems.length} invalid files. `;
-  return `${head}${shown.join('; ')}${more}. Use --skip-invalid (or "skip invalid packets") to import the valid ones.`;
+  return `${head}${shown.join('; ')}${more}. Use --skip-invalid (or "skip invalid ${source.items}") to import the valid ones.`;
 }
 
 function mostCommon(values: (string | null)[]): string | null {
@@ -100,13 +98,13 @@ export class RemovalsNeedConsent extends ImportError {
   }
 }
 
-/** Writes parsed packets (the synchronous, transactional half of the import). */
-export function writeRecords(db: Db, parsed: Parsed, sourceLabel: string, options: ImportOptions = {}, started = Date.now()): ImportReport {
+/** Writes parsed records (the synchronous, transactional half of the import). */
+export function writeRecords(db: Db, parsed: Parsed, source: ImportSource, sourceLabel: string, options: ImportOptions = {}, started = Date.now()): ImportReport {
   const { records, problems } = parsed;
-  if (problems.length > 0 && !options.skipInvalid) throw new ImportError(problemsMessage(problems), problems);
+  if (problems.length > 0 && !options.skipInvalid) throw new ImportError(problemsMessage(problems, source), problems);
   if (records.length === 0) {
     const why = problems.length ? ` (${problems.length} invalid files skipped)` : '';
-    throw new ImportError(`No ORPHApackets found in ${sourceLabel}${why}; the knowledge base is unchanged`, problems);
+    throw new ImportError(`No ${source.label} found in ${sourceLabel}${why}; the knowledge base is unchanged`, problems);
   }
   const writer = new KnowledgeWriter(db);
   // In code order every table's (code, pos) key is appended at the end of its B-tree instead of scattered.
@@ -173,16 +171,17 @@ export function writeRecords(db: Db, parsed: Parsed, sourceLabel: string, option
   return report;
 }
 
-/** Reads, validates and writes a release from a folder, a .zip or a single packet file. */
-export async function importOrphanet(db: Db, source: string, options: ImportOptions = {}): Promise<ImportReport> {
+/** Reads, validates and writes a release in any import source's format (ORPHApackets: a folder, a .zip or one packet). */
+export async function importOrphanet(db: Db, file: string, options: ImportOptions = {}): Promise<ImportReport> {
   const started = Date.now();
+  const source = await detectSource(file, importSources);
   let read = 0;
-  const { files, problems } = await readPacketSource(source, () => {
+  const opened = await source.open(file, () => {
     read++;
     if (read % PROGRESS_EVERY === 0) options.onProgress?.({ phase: 'reading', done: read, total: null, message: `Reading files (${read})` });
   });
   if (options.isCancelled?.()) throw new ImportCancelled();
-  const parsed = parseSourceFiles(files, options);
-  parsed.problems.unshift(...problems);
-  return writeRecords(db, parsed, path.basename(path.resolve(source)), options, started);
+  const parsed = collectRecords(opened, source, options);
+  parsed.problems.unshift(...opened.problems);
+  return writeRecords(db, parsed, source, path.basename(path.resolve(file)), options, started);
 }

@@ -131,7 +131,7 @@ async function readBounded(full: string, name: string, budget: Budget): Promise<
   }
 }
 
-async function looksLikeZip(file: string): Promise<boolean> {
+export async function looksLikeZip(file: string): Promise<boolean> {
   const handle = await openFile(file, 'r');
   try {
     const buf = Buffer.alloc(4);
