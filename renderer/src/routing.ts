@@ -1,7 +1,8 @@
 import { useSyncExternalStore } from 'react';
+import type { PagePath } from './pages.js';
 
-export const areas = ['knowledge', 'synthesis', 'review', 'models', 'training', 'evaluation', 'settings'] as const;
-export type Area = (typeof areas)[number];
+/** A page's path, as the pages registry (pages.tsx) declares them. */
+export type Area = PagePath;
 
 export interface Route {
   area: Area;
@@ -9,10 +10,11 @@ export interface Route {
   rest: string[];
 }
 
-export function parseHash(hash: string): Route {
+/** The route of a hash; an unknown or empty path goes to the first page. `known` is pages.tsx's `pagePaths`. */
+export function parseHash(hash: string, known: readonly Area[]): Route {
   const segments = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(safeDecode);
   const [first, ...rest] = segments;
-  const area = (areas as readonly string[]).includes(first ?? '') ? (first as Area) : 'knowledge';
+  const area = known.find((a) => a === first) ?? (known[0] as Area);
   return { area, rest: area === first ? rest : [] };
 }
 
@@ -38,7 +40,7 @@ function subscribe(onChange: () => void): () => void {
   return () => window.removeEventListener('hashchange', onChange);
 }
 
-export function useRoute(): Route {
+export function useRoute(known: readonly Area[]): Route {
   const hash = useSyncExternalStore(subscribe, () => window.location.hash);
-  return parseHash(hash);
+  return parseHash(hash, known);
 }

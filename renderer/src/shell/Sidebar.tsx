@@ -1,7 +1,7 @@
 import { Box, List, ListItemButton, ListItemIcon, ListItemText, Typography } from '@mui/material';
+import { pages } from '../pages.js';
 import { hrefFor, type Area } from '../routing.js';
 import { sidebarWidth } from '../theme.js';
-import { areaInfo } from './areas.js';
 
 export function Sidebar({ current, version }: { current: Area; version: string | null }) {
   return (
@@ -27,16 +27,16 @@ export function Sidebar({ current, version }: { current: Area; version: string |
       </Box>
       {/* Links in a nav, not list items: a <ul> may hold only <li>. */}
       <List component="div" sx={{ px: 1.25, flex: 1 }}>
-        {areaInfo.map((a) => {
-          const selected = a.area === current;
+        {pages.map((p) => {
+          const selected = p.path === current;
           return (
             <ListItemButton
-              key={a.area}
+              key={p.path}
               component="a"
-              href={hrefFor(a.area)}
+              href={hrefFor(p.path)}
               selected={selected}
               aria-current={selected ? 'page' : undefined}
-              data-testid={`nav-${a.area}`}
+              data-testid={`nav-${p.path}`}
               sx={{
                 borderRadius: 1.5,
                 mb: 0.25,
@@ -47,13 +47,8 @@ export function Sidebar({ current, version }: { current: Area; version: string |
                 '&:hover': { bgcolor: 'rgba(255,255,255,0.05)' },
               }}
             >
-              <ListItemIcon sx={{ minWidth: 36, color: selected ? '#8fb4ff' : '#7d8ba0' }}>{a.icon}</ListItemIcon>
-              <ListItemText primary={a.label} slotProps={{ primary: { sx: { fontSize: '0.88rem', fontWeight: selected ? 650 : 500 } } }} />
-              {a.planned && (
-                <Typography component="span" sx={{ fontSize: '0.62rem', color: '#5d6b80', letterSpacing: '0.04em' }}>
-                  SOON
-                </Typography>
-              )}
+              <ListItemIcon sx={{ minWidth: 36, color: selected ? '#8fb4ff' : '#7d8ba0' }}>{p.icon}</ListItemIcon>
+              <ListItemText primary={p.title} slotProps={{ primary: { sx: { fontSize: '0.88rem', fontWeight: selected ? 650 : 500 } } }} />
             </ListItemButton>
           );
         })}
