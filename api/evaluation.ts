@@ -4,6 +4,7 @@
  * Accuracies are percentages rounded to two decimals, as MedSSR's evaluation script reports them.
  */
 import { z } from 'zod';
+import type { Throughput } from './synthesis.js';
 
 export interface BenchmarkOption {
   letter: string;
@@ -213,4 +214,26 @@ export interface CsvExport {
   fileName: string;
   /** The same content, for a download in browser mode. */
   csv: string;
+}
+
+/** A completed 'evaluate' job's result. */
+export interface EvaluateJobResult {
+  runId: number;
+  results: SetResult[];
+  /** Per-file scores, as MedSSR's script reports them. */
+  files: FileResult[];
+  /** The prompt form used ('base' = the COT template) and the recovery method. */
+  promptMode: 'chat' | 'base' | null;
+  recoveryMethod: 'grammar' | 'logit-bias' | 'off';
+  questions: number;
+  /** Generations sampled by this (possibly resumed) execution. */
+  generationsDone: number;
+  tokens: number;
+  seconds: number;
+  questionsPerSecond: number;
+  tokensPerSecond: number;
+  parallel: number;
+  threads: number;
+  /** What llama.cpp evaluated and generated in this job (null when nothing was left to evaluate). */
+  throughput: Throughput | null;
 }

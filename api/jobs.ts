@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { DemoBuildInput, DemoBuildResult } from './demoModel.js';
-import { evaluateInputSchema } from './evaluation.js';
+import { evaluateInputSchema, type EvaluateJobResult } from './evaluation.js';
 import type { ImportReport } from './knowledge.js';
-import { labelInputSchema, synthesizeInputSchema, type ModelInfo } from './synthesis.js';
-import { trainInputSchema } from './training.js';
+import { labelInputSchema, synthesizeInputSchema, type LabelJobResult, type ModelInfo, type SynthesisJobResult } from './synthesis.js';
+import { trainInputSchema, type TrainResult } from './training.js';
 
 export const jobKinds = ['import-orphanet', 'synthesize', 'label', 'train', 'evaluate', 'download-model', 'demoModel.build'] as const;
 export type JobKind = (typeof jobKinds)[number];
@@ -25,17 +25,13 @@ export interface JobParams {
   'demoModel.build': DemoBuildInput & { out: string };
 }
 
-/**
- * Each kind's result once completed. Synthesis, labelling, training and evaluation declare theirs in their
- * domain (SynthesisJobResult, LabelJobResult, TrainResult, EvaluateJobResult); until those move here they read
- * as unknown, and a caller narrows them knowingly.
- */
+/** Each kind's result once completed (a job's `result` is null until then). */
 export interface JobResults {
   'import-orphanet': ImportReport;
-  synthesize: unknown;
-  label: unknown;
-  train: unknown;
-  evaluate: unknown;
+  synthesize: SynthesisJobResult;
+  label: LabelJobResult;
+  train: TrainResult;
+  evaluate: EvaluateJobResult;
   'download-model': ModelInfo;
   'demoModel.build': DemoBuildResult;
 }

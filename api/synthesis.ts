@@ -386,3 +386,55 @@ export const downloadModelSchema = z
       }),
   })
   .strict();
+
+/** What llama.cpp evaluated and generated in one job (labelling, evaluation). */
+export interface Throughput {
+  seconds: number;
+  generatedTokens: number;
+  generatedTokensPerSecond: number;
+  /** Prompt tokens llama.cpp evaluated; a prompt shared by N samples counts once. */
+  promptTokensEvaluated: number;
+  /** Prompt tokens the samples asked for: evaluated plus those reused from a cache or a shared prompt. */
+  promptTokensRequested: number;
+  /** Over the job's wall time, like the generated rate (prompts are evaluated while other sequences generate). */
+  promptTokensPerSecond: number;
+  /** Evaluated prompt tokens per question (null when no question was finished). */
+  promptTokensPerQuestion: number | null;
+}
+
+/** A completed 'synthesize' job's result. */
+export interface SynthesisJobResult {
+  dataset: string;
+  version: number;
+  accepted: number;
+  rejected: number;
+  planned: number;
+  achievable: number;
+  failures: Record<string, number>;
+  questionsPerSecond: number;
+  report: PlanReport;
+}
+
+/** A completed 'label' job's result. */
+export interface LabelJobResult {
+  dataset: string;
+  version: number;
+  runId: number;
+  questions: number;
+  labelled: number;
+  ties: number;
+  noAnswer: number;
+  /** Questions where fewer than half the samples wrote an answer. */
+  rarelyAnswered: number;
+  /** Samples whose letter came from the recovery pass (not counted as votes). */
+  recoveredSamples: number;
+  /** Mean written-answer share over all labelled questions (a question with nothing written counts 0). */
+  meanVoteShare: number;
+  agreement: number | null;
+  tokens: number;
+  tokensPerSecond: number;
+  parallel: number;
+  threads: number;
+  /** What llama.cpp evaluated and generated in this job (prompt tokens counted once per shared prompt). */
+  throughput: Throughput;
+}

@@ -409,3 +409,13 @@ export const trainingMethods = {
   /** The adapter merged into its base model as a full GGUF (F32/F16/BF16 bases). */
   'training.mergeAdapter': method<{ path: string; mergedTensors: number }>()(mergeAdapterSchema),
 } as const;
+
+/** A completed 'train' job's result. */
+export interface TrainResult {
+  runId: number;
+  steps: number;
+  restarts: number;
+  finalAdapter: string | null;
+  lastEval: EvalRecord | null;
+  meanTimings: StepTimings | null;
+}

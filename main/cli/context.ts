@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { ApiError, errorMessage } from '../../api/contract.js';
-import type { JobInfo } from '../../api/jobs.js';
+import { isJobOfKind, type JobInfo, type JobKind, type JobResults } from '../../api/jobs.js';
 import { createApp, type AppRuntime } from '../app/index.js';
 import { databasePath, defaultDataDir } from '../platform/dataDir.js';
 
@@ -129,13 +129,21 @@ export async function followJob(app: AppRuntime, jobId: string, quiet = false): 
 }
 
 /**
- * Follows a job to its end (see followJob) and returns its result; a job that did not complete becomes a
+ * Follows a job to its end (see followJob) and returns it completed; a job that did not complete becomes a
  * CliError with its error, or "<what> cancelled" and the like.
  */
-export async function jobResult<T>(app: AppRuntime, jobId: string, what: string, quiet = false): Promise<T> {
+export async function completedJob(app: AppRuntime, jobId: string, what: string, quiet = false): Promise<JobInfo> {
   const done = await followJob(app, jobId, quiet);
   if (done.state !== 'completed') throw new CliError(done.error ?? `${what} ${done.state}`);
-  return done.result as T;
+  return done;
+}
+
+/** The result of a job of a known kind, typed by api/jobs.ts (see completedJob for what does not complete). */
+export async function jobResult<K extends JobKind>(app: AppRuntime, jobId: string, kind: K, what: string, quiet = false): Promise<JobResults[K]> {
+  const done = await completedJob(app, jobId, what, quiet);
+  if (!isJobOfKind(done, kind)) throw new CliError(`${what}: job ${jobId} is a '${done.kind}' job, not '${kind}'`);
+  if (done.result === null || done.result === undefined) throw new CliError(`${what}: job ${jobId} completed without a result`);
+  return done.result;
 }
 
 /** --db, --json and --quiet, which every command that runs a job takes. */

@@ -4,7 +4,7 @@
  * and a resumed job (same job id → same run) samples only generations not yet stored.
  */
 import path from 'node:path';
-import { evaluateInputSchema, type EvaluateInput, type SetResult } from '../../api/evaluation.js';
+import { evaluateInputSchema, type EvaluateInput } from '../../api/evaluation.js';
 import type { Db } from '../platform/db/open.js';
 import { EvaluationRepo } from './store.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
@@ -12,29 +12,12 @@ import { forEachInFlight, openGenerator, questionsInFlight, readGgufSummary, thr
 import { evaluateQuestion } from './evaluator.js';
 import { fileGroups, fileLetters, runFileResults, runResults } from './results.js';
 import { RECOVERY_LOGIT_BIAS, recoveryBiasTokens, recoveryMaxTokens, resolvePromptMode, type ResolvedPromptMode } from './protocol.js';
-import type { FileResult } from '../../api/evaluation.js';
 import type { Token } from 'node-llama-cpp';
+import type { EvaluateJobResult } from '../../api/evaluation.js';
 
-export interface EvaluateJobResult {
-  runId: number;
-  results: SetResult[];
-  /** Per-file scores, as MedSSR's script reports them. */
-  files: FileResult[];
-  /** The prompt form used ('base' = the COT template) and the recovery method. */
-  promptMode: 'chat' | 'base' | null;
-  recoveryMethod: 'grammar' | 'logit-bias' | 'off';
-  questions: number;
-  /** Generations sampled by this (possibly resumed) execution. */
-  generationsDone: number;
-  tokens: number;
-  seconds: number;
-  questionsPerSecond: number;
-  tokensPerSecond: number;
-  parallel: number;
-  threads: number;
-  /** What llama.cpp evaluated and generated in this job (null when nothing was left to evaluate). */
-  throughput: Throughput | null;
-}
+// Declared in api/ with the job kinds (api/jobs.ts JobResults); re-exported for the domain's own modules.
+export type { EvaluateJobResult };
+
 
 export function runLabel(p: Pick<EvaluateInput, 'modelPath' | 'adapterPath' | 'label'>): string {
   if (p.label) return p.label;

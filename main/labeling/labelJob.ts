@@ -11,29 +11,11 @@ import { SynthesisRepo } from '../synthesis/index.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
 import { forEachInFlight, openGenerator, questionsInFlight, throughput, throughputMessage, type Throughput } from '../llm/index.js';
 import { labelQuestion } from './labeler.js';
+import type { LabelJobResult } from '../../api/synthesis.js';
 
-export interface LabelJobResult {
-  dataset: string;
-  version: number;
-  runId: number;
-  questions: number;
-  labelled: number;
-  ties: number;
-  noAnswer: number;
-  /** Questions where fewer than half the samples wrote an answer. */
-  rarelyAnswered: number;
-  /** Samples whose letter came from the recovery pass (not counted as votes). */
-  recoveredSamples: number;
-  /** Mean written-answer share over all labelled questions (a question with nothing written counts 0). */
-  meanVoteShare: number;
-  agreement: number | null;
-  tokens: number;
-  tokensPerSecond: number;
-  parallel: number;
-  threads: number;
-  /** What llama.cpp evaluated and generated in this job (prompt tokens counted once per shared prompt). */
-  throughput: Throughput;
-}
+// Declared in api/ with the job kinds (api/jobs.ts JobResults); re-exported for the domain's own modules.
+export type { LabelJobResult };
+
 
 export function labelJobHandler(deps: { db: Db }): AnyJobHandler {
   return defineJobHandler<LabelInput, LabelJobResult>({

@@ -1,19 +1,9 @@
 /** Per-job sampling figures from the scheduler's counters: what a job's progress and result report. */
 import type { SchedulerStats } from './scheduler.js';
+import type { Throughput } from '../../api/synthesis.js';
 
-export interface Throughput {
-  seconds: number;
-  generatedTokens: number;
-  generatedTokensPerSecond: number;
-  /** Prompt tokens llama.cpp evaluated; a prompt shared by N samples counts once. */
-  promptTokensEvaluated: number;
-  /** Prompt tokens the samples asked for: evaluated plus those reused from a cache or a shared prompt. */
-  promptTokensRequested: number;
-  /** Over the job's wall time, like the generated rate (prompts are evaluated while other sequences generate). */
-  promptTokensPerSecond: number;
-  /** Evaluated prompt tokens per question (null when no question was finished). */
-  promptTokensPerQuestion: number | null;
-}
+export type { Throughput };
+
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { DisorderDetail } from '../../api/knowledge.js';
-import type { PlanReport, SynthesizeInput } from '../../api/synthesis.js';
+import type { SynthesizeInput } from '../../api/synthesis.js';
 import type { Db } from '../platform/db/open.js';
 import { SynthesisRepo, type StoredQuestion } from './store.js';
 import { formatQuestion } from '../llm/index.js';
@@ -19,18 +19,11 @@ import { runSynthesis, type SynthesisHooks } from './synthesize.js';
 import { endpointWriter, localWriter } from './questionWriter.js';
 import { runSeededSynthesis } from './seeded.js';
 import { SeedStore } from './seedStore.js';
+import type { SynthesisJobResult } from '../../api/synthesis.js';
 
-export interface SynthesisJobResult {
-  dataset: string;
-  version: number;
-  accepted: number;
-  rejected: number;
-  planned: number;
-  achievable: number;
-  failures: Record<string, number>;
-  questionsPerSecond: number;
-  report: PlanReport;
-}
+// Declared in api/ with the job kinds (api/jobs.ts JobResults); re-exported for the domain's own modules.
+export type { SynthesisJobResult };
+
 
 export interface BuildIo {
   jobId: string;

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { EvalRecord, StepTimings, TrainSettings } from '../../api/training.js';
+import type { StepTimings, TrainSettings } from '../../api/training.js';
 import { metricNumber, type SessionMetrics, type TrainingMetricName } from '../../api/trainingMetrics.js';
 import type { Db } from '../platform/db/open.js';
 import { TrainingRepo, type RunRow, type TrainItem } from './store.js';
@@ -17,6 +17,10 @@ import { batchFor } from './data.js';
 import { scoreCompletion } from './rewards.js';
 import type { Rollout, RolloutEngine } from './rollouts.js';
 import { TrainerError, type TrainerGroup, type TrainerProcess, type TrainerReady } from './trainerProcess.js';
+import type { TrainResult } from '../../api/training.js';
+
+// Declared in api/ with the job kinds (api/jobs.ts JobResults); re-exported for the domain's own modules.
+export type { TrainResult };
 
 export interface SessionDeps {
   db: Db;
@@ -35,14 +39,6 @@ export interface SessionContext {
   progress(u: { done: number; total: number; message: string }): void;
 }
 
-export interface TrainResult {
-  runId: number;
-  steps: number;
-  restarts: number;
-  finalAdapter: string | null;
-  lastEval: EvalRecord | null;
-  meanTimings: StepTimings | null;
-}
 
 const now = (): number => performance.now() / 1000;
 

@@ -1,7 +1,7 @@
 /** `medssr demo-model build`: the nano demo model (issue 13), trained here from the imported knowledge base. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DEMO_DEFAULT_MINUTES, type DemoBuildResult } from '../../../api/demoModel.js';
+import { DEMO_DEFAULT_MINUTES } from '../../../api/demoModel.js';
 import { asCliError, jobCommandOptions, jobResult, optionalNumber, withApp } from '../context.js';
 
 export function registerDemoModelCommands(program: Command): void {
@@ -28,7 +28,7 @@ export function registerDemoModelCommands(program: Command): void {
             register: opts.register !== false,
             ...(opts.steps !== undefined ? { steps: optionalNumber(opts.steps) } : {}),
           });
-          const r = await jobResult<DemoBuildResult>(app, jobId, 'Demo model build', opts.quiet === true);
+          const r = await jobResult(app, jobId, 'demoModel.build', 'Demo model build', opts.quiet === true);
           if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else process.stdout.write(`Wrote ${r.path} (${r.steps} steps, loss ${r.firstLoss.toFixed(3)} → ${r.finalLoss.toFixed(3)}); card ${r.cardPath}; questions ${r.questionsPath}\n`);
         } catch (err) {

@@ -6,7 +6,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { evaluateInputSchema } from '../../../api/evaluation.js';
-import type { EvaluateJobResult } from '../../evaluation/index.js';
 import { cliSetResult, scriptLogEntry } from '../../evaluation/index.js';
 import { asCliError, jobCommandOptions, jobResult, optionalNumber as num, parseCliInput, samplingOptions, withApp } from '../context.js';
 
@@ -54,7 +53,7 @@ export function registerEvalCommands(program: Command): void {
         } catch (err) {
           throw asCliError(err);
         }
-        const r = await jobResult<EvaluateJobResult>(app, jobId, 'Evaluation', opts.quiet === true);
+        const r = await jobResult(app, jobId, 'evaluate', 'Evaluation', opts.quiet === true);
         const rows = r.results.map(cliSetResult);
         if (opts.json && opts.byFile) {
           const model = path.basename(String(opts.model));

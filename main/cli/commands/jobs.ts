@@ -1,6 +1,6 @@
 /** `medssr jobs list|resume|cancel`: the durable job queue from the command line. */
 import type { Command } from 'commander';
-import { jobResult, withApp } from '../context.js';
+import { completedJob, withApp } from '../context.js';
 
 export function registerJobsCommands(program: Command): void {
   const jobs = program.command('jobs').description('List, resume or cancel long-running jobs');
@@ -22,7 +22,7 @@ export function registerJobsCommands(program: Command): void {
     .action(async (id: string, opts: { db?: string }) => {
       await withApp(opts, async (app) => {
         await app.call('jobs.resume', { id });
-        process.stdout.write(`${JSON.stringify(await jobResult<unknown>(app, id, 'Job'))}\n`);
+        process.stdout.write(`${JSON.stringify((await completedJob(app, id, 'Job')).result)}\n`);
       });
     });
   jobs

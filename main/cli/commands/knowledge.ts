@@ -1,6 +1,5 @@
 /** `medssr import orphanet`, `medssr stats`, `medssr search`. */
 import type { Command } from 'commander';
-import type { ImportReport } from '../../../api/knowledge.js';
 import { CliError, jobCommandOptions, jobResult, withApp } from '../context.js';
 import { subcommandGroup } from '../program.js';
 
@@ -19,7 +18,7 @@ export function registerKnowledgeCommands(program: Command): void {
     .action(async (source: string, opts: { db?: string; skipInvalid: boolean; allowRemovals: boolean; json: boolean; quiet: boolean }) => {
       await withApp(opts, async (app) => {
         const { jobId } = await app.call('knowledge.import', { path: source, skipInvalid: opts.skipInvalid, allowRemovals: opts.allowRemovals });
-        const report = await jobResult<ImportReport>(app, jobId, 'Import', opts.quiet);
+        const report = await jobResult(app, jobId, 'import-orphanet', 'Import', opts.quiet);
         for (const s of report.skipped) process.stderr.write(`skipped ${s.file}: ${s.reason}\n`);
         if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
         else {

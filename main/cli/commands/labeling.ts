@@ -2,7 +2,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { labelInputSchema } from '../../../api/synthesis.js';
-import type { LabelJobResult } from '../../labeling/index.js';
 import { jobCommandOptions, jobResult, optionalNumber as num, parseCliInput, samplingOptions, withApp } from '../context.js';
 
 export function registerLabelingCommands(program: Command): void {
@@ -31,7 +30,7 @@ export function registerLabelingCommands(program: Command): void {
       });
       await withApp({ db: opts.db as string | undefined }, async (app) => {
         const { jobId } = await app.call('labeling.start', input);
-        const r = await jobResult<LabelJobResult>(app, jobId, 'Labelling', opts.quiet === true);
+        const r = await jobResult(app, jobId, 'label', 'Labelling', opts.quiet === true);
         // Several sequences share llama.cpp's batches, whose arithmetic depends on which samples share them.
         if (r.parallel > 1 && opts.quiet !== true) {
           process.stderr.write(`Note: ${r.parallel} parallel sequences: the same --seed can give slightly different samples on another run; --parallel 1 reproduces them exactly.\n`);

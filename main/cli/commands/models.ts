@@ -1,7 +1,6 @@
 /** `medssr models add|list|info`: the GGUF model registry from the command line. */
 import type { Command } from 'commander';
 import { readGgufSummary } from '../../llm/index.js';
-import type { ModelInfo } from '../../../api/synthesis.js';
 import { asCliError, jobResult, withApp } from '../context.js';
 
 export function registerModelsCommands(program: Command): void {
@@ -14,7 +13,7 @@ export function registerModelsCommands(program: Command): void {
     .action(async (target: string, opts: { copy: boolean; db?: string }) => {
       await withApp(opts, async (app) => {
         const m = /^(hf:|https?:)/.test(target)
-          ? await jobResult<ModelInfo>(app, (await app.call('models.download', { uri: target })).jobId, 'Download', true)
+          ? await jobResult(app, (await app.call('models.download', { uri: target })).jobId, 'download-model', 'Download', true)
           : await app.call('models.add', { path: target, copy: opts.copy });
         process.stdout.write(`${JSON.stringify(m)}\n`);
       });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { errorMessage } from '../../../api/contract.js';
 import { synthesizeInputSchema } from '../../../api/synthesis.js';
-import { synthesisInputProblem, type SynthesisJobResult } from '../../synthesis/index.js';
+import { synthesisInputProblem } from '../../synthesis/index.js';
 import { checkReadablePath } from '../../platform/safePath.js';
 import { describeJsonError } from '../../platform/jsonText.js';
 import { CliError, jobCommandOptions, jobResult, parseCliInput, withApp } from '../context.js';
@@ -91,7 +91,7 @@ export function registerSynthesisCommands(program: Command): void {
         await withApp(opts, async (app) => {
           if ((await app.call('knowledge.stats')).disorders === 0) throw new CliError('The knowledge base is empty: run `medssr import orphanet <dir>` first');
           const { jobId } = await app.call('synthesis.start', input);
-          const r = await jobResult<SynthesisJobResult>(app, jobId, 'Synthesis', opts.quiet);
+          const r = await jobResult(app, jobId, 'synthesize', 'Synthesis', opts.quiet);
           if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else {
             process.stdout.write(

@@ -2,7 +2,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { presetNames, trainSettingsSchema, type TrainInputRaw, type TrainSettings } from '../../../api/training.js';
-import type { TrainResult } from '../../training/index.js';
 import { asCliError, CliError, jobCommandOptions, jobResult, parseCliInput, withApp } from '../context.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -97,7 +96,7 @@ export function registerTrainCommands(program: Command): void {
             return;
           }
           const { jobId } = await app.call('training.start', raw);
-          const r = await jobResult<TrainResult>(app, jobId, 'Training', opts.quiet === true);
+          const r = await jobResult(app, jobId, 'train', 'Training', opts.quiet === true);
           if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else
             process.stdout.write(

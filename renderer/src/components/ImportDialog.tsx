@@ -15,13 +15,15 @@ import {
   Typography,
 } from '@mui/material';
 import { useState, type FormEvent } from 'react';
+import { isJobOfKind, type JobInfo } from '../../../api/jobs.js';
 import type { ImportReport } from '../../../api/knowledge.js';
 import { desktopBridge, useApi } from '../api/ApiContext.js';
 import { JobDialogActions } from '../jobs/JobDialogActions.js';
 import { useStartedJob } from '../jobs/useStartedJob.js';
 
-function isImportReport(v: unknown): v is ImportReport {
-  return typeof v === 'object' && v !== null && 'packets' in v && 'added' in v;
+/** A completed import's report, read through the job kind's type (api/jobs.ts) rather than the result's shape. */
+function importReport(job: JobInfo): ImportReport | null {
+  return job.state === 'completed' && isJobOfKind(job, 'import-orphanet') ? job.result : null;
 }
 
 function ReportSummary({ report }: { report: ImportReport }) {
@@ -86,6 +88,7 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void
   };
 
   // The importer's advice names the CLI flag; here the button beside the message does the same.
+  const report = job ? importReport(job) : null;
   const offersSkip = job?.state === 'failed' && !skipInvalid && /--skip-invalid/.test(job.error ?? '');
   const failure = (job?.error ?? 'The import failed.').replace(/ Use --skip-invalid \(or "skip invalid packets"\) to import the valid ones\./, offersSkip ? ' Import the valid ones with the button, and get the others listed.' : '');
 
@@ -148,8 +151,8 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose(): void
                   </Typography>
                 </>
               )}
-              {job.state === 'completed' && isImportReport(job.result) && <ReportSummary report={job.result} />}
-              {job.state === 'completed' && !isImportReport(job.result) && <Alert severity="success">Import finished.</Alert>}
+              {report && <ReportSummary report={report} />}
+              {job.state === 'completed' && !report && <Alert severity="success">Import finished.</Alert>}
               {job.state === 'failed' && (
                 <Alert
                   severity="error"
