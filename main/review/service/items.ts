@@ -2,6 +2,7 @@
 import { ApiError } from '../../../api/contract.js';
 import type { EditVersion, QueueFilter, QueueOrder, QueueResult, ReviewerDecision, ReviewItem } from '../../../api/review.js';
 import type { QuestionOption } from '../../../api/synthesis.js';
+import { containsTerm, phenotypeTerm } from '../../../api/terms.js';
 import { formatQuestion } from '../../llm/index.js';
 import { exactJaccard, wordShingles } from '../../synthesis/index.js';
 import { wordDiff } from '../diff.js';
@@ -56,7 +57,6 @@ export class ReviewItems {
     const mineState = outcome.states.find((s) => s.reviewerId === actor.id);
     const mine = mineState ? decisionOf(mineState) : null;
     const content = outcome.content ?? { stem: q.stem, options: q.options };
-    const stemLower = content.stem.toLowerCase();
     const reverted = revertedIds(audit.map(toFoldRow));
     const live = audit.filter((a) => a.action !== 'undo' && !reverted.has(a.id));
     const reasoning = q.provenance.filters?.reasoningProb;
@@ -87,7 +87,8 @@ export class ReviewItems {
           const d = this.access.knowledge.get(code);
           return { orphaCode: code, name: d?.name ?? null, definition: d?.definition ?? null };
         }),
-        facts: q.provenance.facts.map((f) => ({ ...f, inStem: f.value.length > 2 && stemLower.includes(f.value.toLowerCase()) })),
+        // Whole terms, as the review page marks them: "male" is not in "female".
+        facts: q.provenance.facts.map((f) => ({ ...f, inStem: containsTerm(content.stem, phenotypeTerm(f)) })),
       },
       nearDuplicates: this.nearDuplicates(q.answerCode, q.datasetId, q.seq, content),
       status: ownView ? (mine?.status ?? 'pending') : outcome.status,

@@ -150,6 +150,16 @@ describe('review service', () => {
     assert.deepEqual([row?.seq, row?.voteShare], [9, 1]);
   });
 
+  test("a fact is in the stem as a whole term only, as the review page marks it: not inside a longer word", () => {
+    // Question 2 is on Gaucher disease: splenomegaly, bone pain, thrombocytopenia.
+    const original = svc.item({ datasetId: ds, seq: 2 });
+    const stem = 'A patient with hepatosplenomegaly, bone pains and thrombocytopenia. What is the most likely diagnosis?';
+    svc.decide({ datasetId: ds, seq: 2, decision: { kind: 'edit', stem, options: original.options }, adjudicate: false });
+    const it = svc.item({ datasetId: ds, seq: 2 });
+    assert.equal(it.stem, stem);
+    assert.deepEqual(it.source.facts.map((f) => [f.value, f.inStem]), [['splenomegaly', false], ['bone pain', false], ['thrombocytopenia', true]]);
+  });
+
   test('a bulk decision touches exactly the confirmed selection', () => {
     const sel = filter(ds, { orphaCode: '399' });
     const n = svc.queue({ filter: sel, order: 'created', offset: 0, limit: 0 }).total;

@@ -37,3 +37,11 @@ test('a template fact keeps the HPO id as its value: the term is its detail with
     '.',
   ]);
 });
+
+test('whole terms only: a letter, digit or hyphen next to the phrase makes it part of a longer word', () => {
+  assert.equal(containsTerm('hepatosplenomegaly and fever', 'splenomegaly'), false);
+  assert.equal(containsTerm('Splenomegaly, fever', 'splenomegaly'), true);
+  assert.equal(containsTerm('a male-to-male transmission', 'male'), false);
+  assert.equal(containsTerm('bone pains', 'bone pain'), false);
+  assert.equal(containsTerm('ab ab', 'ab'), false, 'two letters are too short to count');
+});
