@@ -1,5 +1,5 @@
 /** The llm domain: the model registry (llm_models), model downloads and the models.* Api. */
-import { ApiError } from '../../api/contract.js';
+import { withApiError } from '../../api/contract.js';
 import { defineModule } from '../platform/module.js';
 import { downloadModelJobHandler } from './downloadJob.js';
 import * as m010 from './migrations/010_synthesis.js';
@@ -9,10 +9,6 @@ export type LlmMethod = 'models.list' | 'models.add' | 'models.remove' | 'models
 
 export interface LlmExports {
   registry: ModelRegistry;
-}
-
-function badInput(err: unknown): never {
-  throw new ApiError('bad-input', err instanceof Error ? err.message : String(err));
 }
 
 export const llmModule = defineModule<LlmMethod, LlmExports>({
@@ -25,16 +21,12 @@ export const llmModule = defineModule<LlmMethod, LlmExports>({
       exports: { registry },
       handlers: {
         'models.list': () => registry.list(),
-        'models.add': async ({ path, copy, name }) => registry.add(path, { copy, name }).catch(badInput),
+        'models.add': ({ path, copy, name }) => withApiError('bad-input', () => registry.add(path, { copy, name })),
         'models.remove': ({ id }) => {
-          try {
-            registry.remove(id);
-          } catch (err) {
-            throw new ApiError('not-found', err instanceof Error ? err.message : String(err));
-          }
+          withApiError('not-found', () => registry.remove(id));
           return { removed: true as const };
         },
-        'models.fit': async ({ id }) => registry.fit(id).catch(badInput),
+        'models.fit': ({ id }) => withApiError('bad-input', () => registry.fit(id)),
         'models.download': (input) => ({ jobId: ctx.jobs.start('download-model', input).id }),
       },
     };

@@ -1,7 +1,7 @@
 /** The training domain: GRPO/LoRA runs (train_* tables), the 'train' job and the training.* Api. */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ApiError, type ApiHandlers } from '../../api/contract.js';
+import { ApiError, withApiError, type ApiHandlers } from '../../api/contract.js';
 import type { AdapterRecord, RunDetail, RunSummary, TrainInput } from '../../api/training.js';
 import { copyFileAtomic } from '../platform/atomicFile.js';
 import { ModelRegistry } from '../llm/index.js';
@@ -34,10 +34,6 @@ export type TrainingMethod =
 function summary(r: RunRow): RunSummary {
   const { input: _input, outDir: _outDir, trainer: _trainer, ...rest } = r;
   return rest;
-}
-
-function badInput(err: unknown): never {
-  throw new ApiError('bad-input', err instanceof Error ? err.message : String(err));
 }
 
 /** Fails fast, before a job exists, when the model or a stage's data is missing. */
@@ -111,14 +107,12 @@ export function setupTraining(
   return {
     repo,
     handlers: {
-      'training.estimate': async ({ run, measure }) => estimateRun(ctx.db, run, { measure }).catch(badInput),
+      'training.estimate': ({ run, measure }) => withApiError('bad-input', () => estimateRun(ctx.db, run, { measure })),
       'training.start': (input) => {
-        try {
+        withApiError('bad-input', () => {
           if (!overrides.trainerBinary && !findTrainerBinary()) throw new Error('The trainer binary is not built: run `npm run build:native` (or set MEDSSR_TRAINER_BIN)');
           validateTrainInput(ctx, input);
-        } catch (err) {
-          badInput(err);
-        }
+        });
         return { jobId: ctx.jobs.start('train', input).id };
       },
       'training.runs': () => repo.runs().map(summary),
@@ -141,11 +135,7 @@ export function setupTraining(
         if (!a) throw new ApiError('not-found', `No adapter ${adapterId}`);
         if (!existsSync(a.path)) throw new ApiError('not-found', `The adapter file ${a.path} is gone`);
         const dest = path.resolve(target.endsWith('.gguf') ? target : path.join(target, `run-${a.runId}-step-${a.step}.gguf`));
-        try {
-          copyFileAtomic(a.path, dest);
-        } catch (err) {
-          badInput(err);
-        }
+        withApiError('bad-input', () => copyFileAtomic(a.path, dest));
         return { path: dest };
       },
       'training.mergeAdapter': async ({ adapterId, path: target, register }) => {
@@ -153,25 +143,17 @@ export function setupTraining(
         if (!a) throw new ApiError('not-found', `No adapter ${adapterId}`);
         const run = need(a.runId);
         const dest = path.resolve(target.endsWith('.gguf') ? target : path.join(target, `run-${a.runId}-step-${a.step}-merged.gguf`));
-        try {
-          checkWritableFile(dest, 'Merged model file');
-        } catch (err) {
-          badInput(err);
-        }
+        withApiError('bad-input', () => checkWritableFile(dest, 'Merged model file'));
         mkdirSync(path.dirname(dest), { recursive: true });
-        const merged = await mergeAdapter(run.modelPath, a.path, dest).catch(badInput);
-        if (register) await registry.add(dest, { name: `${path.basename(run.modelPath, '.gguf')} + run ${a.runId} step ${a.step}` }).catch(badInput);
+        const merged = await withApiError('bad-input', () => mergeAdapter(run.modelPath, a.path, dest));
+        if (register) await withApiError('bad-input', () => registry.add(dest, { name: `${path.basename(run.modelPath, '.gguf')} + run ${a.runId} step ${a.step}` }));
         return { path: merged.path, mergedTensors: merged.mergedTensors };
       },
       'training.exportVerl': ({ runId, dir, gpusPerNode, nnodes, tensorParallel }) => {
         need(runId);
-        try {
-          return exportVerl(ctx.db, runId, dir, { gpusPerNode, nnodes, tensorParallel });
-        } catch (err) {
-          badInput(err);
-        }
+        return withApiError('bad-input', () => exportVerl(ctx.db, runId, dir, { gpusPerNode, nnodes, tensorParallel }));
       },
-      'training.importVerl': async (input) => importVerlCheckpoint(ctx.db, ctx.dataDir, input).catch(badInput),
+      'training.importVerl': (input) => withApiError('bad-input', () => importVerlCheckpoint(ctx.db, ctx.dataDir, input)),
     },
   };
 }
