@@ -1,7 +1,7 @@
 /** The demoModel domain: the nano demo model's build job and the demoModel.* Api. No tables of its own. */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ApiError, type ApiHandlers } from '../../api/contract.js';
+import { ApiError, withApiError, type ApiHandlers } from '../../api/contract.js';
 import { DEMO_DEFAULT_MINUTES } from '../../api/demoModel.js';
 import type { KnowledgeService } from '../knowledge/index.js';
 import type { ModelRegistry } from '../llm/index.js';
@@ -38,11 +38,7 @@ export function setupDemoModel(ctx: Pick<PlatformContext, 'dataDir' | 'jobs'>, d
       if (deps.knowledge.isEmpty()) throw new ApiError('bad-input', 'The knowledge base is empty: import ORPHApackets (or load the demo set) first');
       const out = path.resolve(input.out ?? defaultOut(ctx.dataDir, input.seed));
       if (!/\.gguf$/i.test(out)) throw new ApiError('bad-input', `--out must name a .gguf file, got ${out}`);
-      try {
-        checkWritableFile(out, 'Model file');
-      } catch (err) {
-        throw new ApiError('bad-input', err instanceof Error ? err.message : String(err));
-      }
+      withApiError('bad-input', () => checkWritableFile(out, 'Model file'));
       return { jobId: ctx.jobs.start('demoModel.build', { ...input, out }).id };
     },
     'demoModel.status': () => {
