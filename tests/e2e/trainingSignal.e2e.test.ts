@@ -46,6 +46,17 @@ describe('training page: no learning signal', { skip: needChromium() }, () => {
     assert.match((await banner.textContent()) ?? '', new RegExp(`Run #${ids.flat} completed — no learning signal: the model never wrote an answer in the expected form, .*all 4 steps`));
     await page.screenshot({ path: screenshotPath('23-training-no-signal.png') });
 
+    // The metric bag is open: a metric the catalogue lacks gets its own chart under its raw name.
+    const extra = page.getByTestId('chart-extra-future_metric');
+    await extra.scrollIntoViewIfNeeded();
+    assert.match((await extra.textContent()) ?? '', /future_metric \(not in the catalogue\)/);
+    assert.equal(await extra.getAttribute('data-points'), '4');
+    await page.screenshot({ path: screenshotPath('23b-training-uncatalogued-metric-1440.png') });
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await extra.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('23c-training-uncatalogued-metric-1024.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
+
     // Adapters: those of the flat run are marked; the learned run's are not.
     await page.getByTestId('training-adapters-section').scrollIntoViewIfNeeded();
     const marked = await page.getByTestId('adapter-no-signal').count();

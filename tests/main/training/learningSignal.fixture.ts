@@ -21,11 +21,12 @@ export function seedTrainedRun(db: Db, dataDir: string, opts: { name: string; st
   repo.setState(run.id, 'running');
   for (let step = 1; step <= opts.steps; step++) {
     const signal = opts.signalAt?.includes(step) ?? false;
+    // future_metric: a name the catalogue lacks, as a newer trainer might report; the charts still show it.
     repo.insertStep(run.id, {
       step,
       stage: 1,
       stageStep: step,
-      metrics: { reward_mean: signal ? 0.5 : 0, reward_std: signal ? 0.5 : 0, frac_reward_zero_std: signal ? 0.5 : 1, grad_norm: signal ? 0.3 : 0, kl: 0, accuracy: signal ? 0.5 : 0, format_rate: signal ? 0.5 : 0 },
+      metrics: { reward_mean: signal ? 0.5 : 0, reward_std: signal ? 0.5 : 0, frac_reward_zero_std: signal ? 0.5 : 1, grad_norm: signal ? 0.3 : 0, kl: 0, accuracy: signal ? 0.5 : 0, format_rate: signal ? 0.5 : 0, future_metric: step / 10 },
       timings,
     });
     if (step % 2 === 0 || step === opts.steps) {
