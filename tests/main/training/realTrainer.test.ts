@@ -19,6 +19,7 @@ import { setupTraining } from '../../../main/training/module.js';
 import { findTrainerBinary, type TrainerProcess } from '../../../main/training/trainerProcess.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
 import { seedLabelledDataset, writeMedssrFile } from './fixtures.js';
+import type { TrainingMetricName } from '../../../api/trainingMetrics.js';
 
 process.env.MEDSSR_GPU ??= 'false';
 
@@ -115,7 +116,7 @@ test('both stages with the real trainer and stories260K: trainer metrics and tim
     const steps = repo.steps(result.runId);
     assert.deepEqual(steps.map((s) => [s.step, s.stage]), [[1, 1], [2, 1], [3, 1], [4, 2], [5, 2]]);
     for (const s of steps) {
-      for (const k of ['kl', 'entropy', 'grad_norm', 'lr', 'tokens_per_s', 'peak_memory_bytes', 'completion_length_mean']) assert.equal(typeof s.metrics[k], 'number', k);
+      for (const k of ['kl', 'entropy', 'grad_norm', 'lr', 'tokens_per_s', 'peak_memory_bytes', 'completion_length_mean'] satisfies TrainingMetricName[]) assert.equal(typeof s.metrics[k], 'number', k);
       assert.ok(s.timings.rolloutS > 0 && s.timings.trainerS > 0);
     }
     const run = repo.run(result.runId);
