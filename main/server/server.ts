@@ -19,6 +19,7 @@ import { createServerAuth, type ServerAuth, type ServerAuthOptions } from './aut
 import { applySecurityHeaders } from './securityHeaders.js';
 import { serveStatic } from './staticFiles.js';
 import { describeJsonError } from '../platform/jsonText.js';
+import { databasePath, opensReadOnly } from '../platform/dataDir.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -45,6 +46,8 @@ export interface RunningServer {
   address: string;
   /** False when other machines can reach the server (a login is then required). */
   loopback: boolean;
+  /** The data folder could not be written, so it is served read-only (writes answer a 409 saying so). */
+  readOnly: boolean;
   services: AppServices;
   close(): Promise<void>;
 }
@@ -114,12 +117,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const rendererDir = options.rendererDir ?? defaultRendererDir();
   const ownsServices = options.services === undefined;
+  // A folder that cannot be written (a read-only mount, a share) is served read-only: reads work, writes are refused.
+  const readOnly = ownsServices && opensReadOnly(databasePath(options.dataDir));
   const services =
     options.services ??
     (await (await import('../app/index.js')).createApp({
       dataDir: options.dataDir,
       transport: 'http',
       seedDemo: options.seedDemo ?? true,
+      readonly: readOnly,
     }));
 
   let boundPort = options.port ?? 0;
@@ -290,6 +296,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: boundPort,
     address: bound.address,
     loopback,
+    readOnly,
     services,
     async close() {
       if (closed) return;
