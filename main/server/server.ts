@@ -14,7 +14,7 @@ import type { ReviewerRole } from '../../api/review.js';
 import type { AppServices } from '../app/index.js';
 import { dispatch, httpStatusFor } from './dispatch.js';
 import { isLoopbackAddress, sameOriginGuard, type RequestGuard } from './guards.js';
-import { eventFor, resultFor } from './auth/redact.js';
+import { errorFor, eventFor, pathRedactor, resultFor } from './auth/redact.js';
 import { createServerAuth, type ServerAuth, type ServerAuthOptions } from './auth/serverAuth.js';
 import { applySecurityHeaders } from './securityHeaders.js';
 import { serveStatic } from './staticFiles.js';
@@ -128,6 +128,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       readonly: readOnly,
     }));
 
+  // What a reviewer's job messages and errors are stripped of: this server's data folder and home, any other path cut to its last part.
+  const hidePaths = pathRedactor([options.dataDir]);
   let boundPort = options.port ?? 0;
   // Decided from the bound address once listening; until then every request is refused (fail closed).
   let loopback: boolean | null = null;
@@ -156,7 +158,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const key = role === 'admin' ? null : role;
       let frame = frames.get(key);
       if (frame === undefined) {
-        frame = `data: ${JSON.stringify(eventFor(key, event))}\n\n`;
+        frame = `data: ${JSON.stringify(eventFor(key, event, hidePaths))}\n\n`;
         frames.set(key, frame);
       }
       res.write(frame);
@@ -225,9 +227,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const outcome = gate ? await gate.run(() => dispatch(services.handlers, name, raw)) : await dispatch(services.handlers, name, raw);
     // The services do not know how they are served; behind a login, say so, and show a reviewer only what is theirs.
     if (auth && name === 'app.info' && outcome.ok) outcome.result = { ...(outcome.result as AppInfo), authRequired: true };
-    if (gate?.ok && outcome.ok) outcome.result = resultFor(gate.reviewer.role, name, outcome.result);
+    if (gate?.ok && outcome.ok) outcome.result = resultFor(gate.reviewer.role, name, outcome.result, hidePaths);
     if (outcome.ok) sendJson(res, 200, outcome);
-    else sendError(res, httpStatusFor(outcome.error.code), outcome.error);
+    else sendError(res, httpStatusFor(outcome.error.code), gate?.ok ? errorFor(gate.reviewer.role, outcome.error, hidePaths) : outcome.error);
   }
 
   const server = http.createServer((req, res) => {
