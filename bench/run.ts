@@ -59,8 +59,8 @@ export const benches: BenchEntry[] = [
         return true;
       }
       const t = r.training;
-      console.log(`kill -9 during training: trials ${t.trials}, survived ${t.survived}, steps lost ${t.stepsLost}, duplicated ${t.duplicated}, redone past a checkpoint ${t.redone}`);
-      return t.survived === t.trials && t.stepsLost === 0 && t.duplicated === 0;
+      console.log(`kill -9 during training: trials ${t.trials} (${t.missed} more came after the run had ended), survived ${t.survived}, steps lost ${t.stepsLost}, duplicated ${t.duplicated}, redone past a checkpoint ${t.redone}`);
+      return t.trials > 0 && t.survived === t.trials && t.stepsLost === 0 && t.duplicated === 0;
     },
   },
   {

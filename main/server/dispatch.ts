@@ -8,7 +8,7 @@ import { isReadOnlyFailure } from '../platform/dataDir.js';
 
 /** No path in it: reviewers on the LAN may read it, and admins see the folder in app.info. */
 export const readOnlyMessage =
-  'The data folder is read-only, and this request writes to it. Reading still works (search, statistics, the review queue, jobs, exports); to make changes, serve a writable copy of the folder';
+  'The data folder is read-only, and this request writes to it. Reading still works (search, statistics, the review queue, jobs); to make changes, serve a writable copy of the folder';
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
 

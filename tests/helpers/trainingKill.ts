@@ -34,6 +34,8 @@ const lastCheckpoint = (dbPath: string): number =>
 
 export interface KillTrial {
   killAfter: number;
+  /** The run ended before the kill landed: nothing was tested (not a survival, not a failure). */
+  missed: boolean;
   /** Steps stored when the kill landed, and the last checkpoint then (where the resume starts). */
   storedAtKill: number;
   checkpointAtKill: number;
@@ -72,13 +74,14 @@ export async function killTrainingTrial(dir: string, killAfter: number): Promise
   const before = stepRows(dbPath);
   const checkpointAtKill = lastCheckpoint(dbPath);
   const trial: KillTrial = {
-    killAfter, storedAtKill: before.length, checkpointAtKill, stateAfterRestart: null, stateAfterResume: null, error: null, runs: 0, steps: [],
+    killAfter, missed: false, storedAtKill: before.length, checkpointAtKill, stateAfterRestart: null, stateAfterResume: null, error: null, runs: 0, steps: [],
     lost: 0, duplicated: 0, keptChanged: 0, updatesOff: 0, redone: before.filter((s) => s.step > checkpointAtKill).length, stderr,
   };
   const app = await createApp({ dataDir: dir, dbPath, transport: 'ipc', seedDemo: false });
   try {
     const job = app.context.jobs.list().find((j) => j.kind === 'train');
     trial.stateAfterRestart = job?.state ?? null;
+    trial.missed = job?.state === 'completed';
     if (job?.state === 'interrupted') {
       app.context.jobs.resume(job.id);
       const done = await app.context.jobs.waitFor(job.id);
