@@ -10,8 +10,9 @@ export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorBody['code'],
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ApiError';
   }
 }
@@ -27,7 +28,8 @@ export function errorMessage(err: unknown): string {
  */
 export function asApiError(err: unknown, code: ApiErrorBody['code']): ApiError {
   if (err instanceof ApiError) return err;
-  return new ApiError(code, errorMessage(err) || 'Internal error');
+  // The cause stays attached so the edge can still tell what kind of failure it was (a read-only data folder).
+  return new ApiError(code, errorMessage(err) || 'Internal error', { cause: err });
 }
 
 /** Runs `fn` (sync or async); what it throws or rejects with leaves as `asApiError(err, code)`. */

@@ -352,6 +352,11 @@ export interface ModelInfo {
   contextLength: number | null;
   chatTemplate: string | null;
   addedAt: string;
+  /**
+   * Only in the answer to `models.add`: how its weights were checked for NaN and infinities ('sampled': a large
+   * file, read in a few windows of every tensor; a single bad value can hide between them).
+   */
+  weightCheck?: { mode: 'full' | 'sampled'; tensors: number; bytesRead: number };
 }
 
 export interface ModelFit {

@@ -49,6 +49,21 @@ export const benches: BenchEntry[] = [
     },
   },
   {
+    name: 'faults',
+    description: 'kill -9 of the app during training, then restart and resume: trials, survived, steps lost or duplicated (target 0)',
+    run: async () => {
+      const { runFaultsBench } = await import('./faults.js');
+      const r = await runFaultsBench();
+      if (r.skipped) {
+        console.log(`skipped: ${r.skipped}`);
+        return true;
+      }
+      const t = r.training;
+      console.log(`kill -9 during training: trials ${t.trials} (${t.missed} more came after the run had ended), survived ${t.survived}, steps lost ${t.stepsLost}, duplicated ${t.duplicated}, redone past a checkpoint ${t.redone}`);
+      return t.trials > 0 && t.survived === t.trials && t.stepsLost === 0 && t.duplicated === 0;
+    },
+  },
+  {
     name: 'trainer',
     description: 'Native trainer step tokens/s per backend (CPU prebuilt vs built-here module, Vulkan/CUDA when asked), fraction of ggml matmul peak (≥ 25 %)',
     run: async () => {

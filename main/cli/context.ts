@@ -1,12 +1,12 @@
 /** Shared plumbing for CLI commands: opening the app over the right database and running jobs to the end. */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { ApiError, errorMessage } from '../../api/contract.js';
 import { isJobOfKind, type JobInfo, type JobKind, type JobResults } from '../../api/jobs.js';
 import { createApp, type AppRuntime } from '../app/index.js';
-import { databasePath, defaultDataDir } from '../platform/dataDir.js';
+import { databasePath, defaultDataDir, opensReadOnly } from '../platform/dataDir.js';
 
 export interface DbOption {
   db?: string;
@@ -24,16 +24,6 @@ export function resolveDbPath(option: string | undefined): { dataDir: string; db
   return { dataDir, dbPath: databasePath(dataDir) };
 }
 
-function writable(p: string): boolean {
-  try {
-    accessSync(p, constants.W_OK);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return !(code === 'EROFS' || code === 'EACCES' || code === 'EPERM');
-  }
-}
-
 /** The database this process opened read-only (its folder or file is not writable), for the error message. */
 let readonlyDatabase: string | null = null;
 /** The database the last openCliApp opened (for messages). */
@@ -46,7 +36,7 @@ let lastDatabase: string | null = null;
  */
 export async function openCliApp(opts: DbOption): Promise<AppRuntime> {
   const { dataDir, dbPath } = resolveDbPath(opts.db);
-  const readonly = existsSync(dbPath) && (!writable(dbPath) || !writable(path.dirname(dbPath)));
+  const readonly = opensReadOnly(dbPath);
   if (readonly) readonlyDatabase = dbPath;
   lastDatabase = dbPath;
   return createApp({ dataDir, dbPath, transport: 'ipc', seedDemo: false, readonly });

@@ -8,6 +8,7 @@
  * The reader is its own (no node-llama-cpp), reads in bounded chunks and never allocates from a count in the file.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 
 export class GgufValidationError extends Error {
@@ -70,10 +71,14 @@ export interface GgufTensor {
   /** ggml order: ne[0] is the innermost (row) dimension. */
   dims: number[];
   type: number;
+  /** Where its data starts in the file, and how many bytes it takes. */
+  offset: number;
+  bytes: number;
 }
 
 export interface GgufHeader {
   version: number;
+  fileSize: number;
   /** Scalars and strings by key; arrays as their length (numeric arrays of up to 4,096 items as their values too). */
   kv: Map<string, unknown>;
   arrays: Map<string, { length: number; values: number[] | null }>;
@@ -224,7 +229,6 @@ export function readGgufHeader(file: string): GgufHeader {
       fail('general.alignment', `general.alignment is ${String(alignment)}; it must be a power of two`);
     }
     const tensors = new Map<string, GgufTensor>();
-    const spans: { name: string; offset: number; bytes: number }[] = [];
     for (let i = 0; i < tensorCount; i++) {
       const name = r.string(`the name of tensor ${i + 1}`, 1024);
       if (Buffer.byteLength(name) >= MAX_TENSOR_NAME) fail(name, `tensor name "${name.slice(0, 80)}" is longer than llama.cpp's ${MAX_TENSOR_NAME - 1} bytes`);
@@ -247,16 +251,16 @@ export function readGgufHeader(file: string): GgufHeader {
       if ((dims[0] as number) % block !== 0) fail(name, `tensor ${name}: its rows of ${dims[0]} are not a whole number of ${block}-element ${(t as [number, number, string])[2]} blocks`);
       const offset = r.u64(`the offset of ${name}`);
       if (offset % (alignment as number) !== 0) fail(name, `tensor ${name} starts at offset ${offset}, not a multiple of the alignment ${String(alignment)}`);
-      tensors.set(name, { name, dims, type });
-      spans.push({ name, offset, bytes: (elements / block) * blockBytes });
+      tensors.set(name, { name, dims, type, offset, bytes: (elements / block) * blockBytes });
     }
     const dataStart = Math.ceil(r.pos / (alignment as number)) * (alignment as number);
-    for (const s of spans) {
-      if (dataStart + s.offset + s.bytes > size) {
-        fail(s.name, `tensor ${s.name} lies outside the file: bytes ${dataStart + s.offset}–${dataStart + s.offset + s.bytes} of a ${size}-byte file (truncated?)`);
+    for (const t of tensors.values()) {
+      t.offset += dataStart;
+      if (t.offset + t.bytes > size) {
+        fail(t.name, `tensor ${t.name} lies outside the file: bytes ${t.offset}–${t.offset + t.bytes} of a ${size}-byte file (truncated?)`);
       }
     }
-    return { version, kv, arrays, tensors };
+    return { version, fileSize: size, kv, arrays, tensors };
   } finally {
     closeSync(fd);
   }
@@ -402,4 +406,131 @@ export function validateGgufAdapter(adapterFile: string, base: GgufModelCheck): 
     rank = Math.max(rank ?? 0, r);
   }
   return { architecture: base.architecture, rank: rank as number, tensors: pairs.size };
+}
+
+/** Files up to this size are read whole by scanGgufWeights; larger ones by a sample of every tensor. */
+export const FULL_WEIGHT_SCAN_BYTES = 64 * 1024 * 1024;
+const SAMPLE_WINDOWS = 8;
+const SAMPLE_WINDOW_BYTES = 4096;
+const SCAN_CHUNK = 1 << 20;
+
+/**
+ * What scanGgufWeights can read: plain floats by element, quantized blocks by their f16 scales (byte offsets
+ * within a block, from ggml-common.h). Other types (IQ*, I8…) carry no scale that can hold a NaN this simply.
+ */
+const scannable: Record<number, { unit: number; float?: 'f32' | 'f16' | 'bf16'; halves?: number[] }> = {
+  0: { unit: 4, float: 'f32' },
+  1: { unit: 2, float: 'f16' },
+  30: { unit: 2, float: 'bf16' },
+  2: { unit: 18, halves: [0] },
+  3: { unit: 20, halves: [0, 2] },
+  6: { unit: 22, halves: [0] },
+  7: { unit: 24, halves: [0, 2] },
+  8: { unit: 34, halves: [0] },
+  10: { unit: 84, halves: [80, 82] },
+  11: { unit: 110, halves: [108] },
+  12: { unit: 144, halves: [0, 2] },
+  13: { unit: 176, halves: [0, 2] },
+  14: { unit: 210, halves: [208] },
+};
+
+export interface WeightScan {
+  /** 'sampled': a file over FULL_WEIGHT_SCAN_BYTES, of which every tensor was read in a few windows only. */
+  mode: 'full' | 'sampled';
+  /** Tensors whose values (floats) or block scales (quantized) were read. */
+  tensors: number;
+  /** Tensors of a type with nothing to check here (IQ*, integers). */
+  unchecked: number;
+  bytesRead: number;
+}
+
+/** NaN or infinity of an f32 / f16 / bf16 bit pattern: an exponent of all ones. */
+function badFloat(kind: 'f32' | 'f16' | 'bf16', bits: number): 'NaN' | 'an infinite value' | null {
+  const [exp, mant] = kind === 'f32' ? [0x7f800000, 0x007fffff] : kind === 'f16' ? [0x7c00, 0x03ff] : [0x7f80, 0x007f];
+  if ((bits & exp) >>> 0 !== exp) return null;
+  return bits & mant ? 'NaN' : 'an infinite value';
+}
+
+/** Byte ranges of a tensor to read: all of it, or SAMPLE_WINDOWS windows spread from its first to its last unit. */
+function rangesOf(t: GgufTensor, unit: number, full: boolean): [number, number][] {
+  const window = Math.max(unit, Math.floor(SAMPLE_WINDOW_BYTES / unit) * unit);
+  if (full || t.bytes <= window * SAMPLE_WINDOWS) return [[t.offset, t.offset + t.bytes]];
+  const units = t.bytes / unit;
+  const perWindow = window / unit;
+  const out: [number, number][] = [];
+  for (let k = 0; k < SAMPLE_WINDOWS; k++) {
+    const first = Math.floor((k * (units - perWindow)) / (SAMPLE_WINDOWS - 1));
+    out.push([t.offset + first * unit, t.offset + (first + perWindow) * unit]);
+  }
+  return out;
+}
+
+/**
+ * Looks for NaN and infinite weights, which llama.cpp loads without a word and which make every output NaN:
+ * F32/F16/BF16 values, and the f16 scales of Q4/Q5/Q8 and K-quant blocks. A file up to `fullBelowBytes` is read
+ * whole; a larger one in SAMPLE_WINDOWS windows of about 4 KB from every tensor (first and last included), which
+ * catches a tensor broken throughout but may miss a single bad value (the model host's first forward pass is the
+ * check behind this one). The file is read in async chunks so the process keeps answering while a big model is
+ * scanned. Throws GgufValidationError naming the file and the tensor.
+ */
+export async function scanGgufWeights(file: string, header: GgufHeader, opts: { fullBelowBytes?: number } = {}): Promise<WeightScan> {
+  const full = header.fileSize <= (opts.fullBelowBytes ?? FULL_WEIGHT_SCAN_BYTES);
+  const shown = path.basename(file);
+  const buf = Buffer.alloc(SCAN_CHUNK);
+  const fh = await open(file, 'r');
+  const scan: WeightScan = { mode: full ? 'full' : 'sampled', tensors: 0, unchecked: 0, bytesRead: 0 };
+  try {
+    for (const t of header.tensors.values()) {
+      const kind = scannable[t.type];
+      if (!kind) {
+        scan.unchecked++;
+        continue;
+      }
+      scan.tensors++;
+      const typeName = (ggmlTypes[t.type] as [number, number, string])[2];
+      for (const [start, end] of rangesOf(t, kind.unit, full)) {
+        // Chunks hold whole units, so a float or a block never straddles two reads.
+        const step = Math.floor(SCAN_CHUNK / kind.unit) * kind.unit;
+        for (let pos = start; pos < end; pos += step) {
+          const len = Math.min(step, end - pos);
+          let got = 0;
+          while (got < len) {
+            const { bytesRead } = await fh.read(buf, got, len - got, pos + got);
+            if (bytesRead === 0) throw new GgufValidationError(shown, t.name, `tensor ${t.name} is cut off at byte ${pos + got} (truncated?)`);
+            got += bytesRead;
+          }
+          scan.bytesRead += len;
+          const firstUnit = (pos - t.offset) / kind.unit;
+          const found = kind.float ? firstBadFloat(buf, len, kind.float) : firstBadScale(buf, len, kind.unit, kind.halves as number[]);
+          if (found) {
+            const where = kind.float ? `${typeName} element ${firstUnit + found.index}` : `the scale of ${typeName} block ${firstUnit + found.index}`;
+            throw new GgufValidationError(shown, t.name, `tensor ${t.name} holds ${found.what} (${where}): its weights are broken and every output would be NaN`);
+          }
+        }
+      }
+    }
+    return scan;
+  } finally {
+    await fh.close();
+  }
+}
+
+function firstBadFloat(buf: Buffer, len: number, kind: 'f32' | 'f16' | 'bf16'): { index: number; what: string } | null {
+  // Buffer.alloc owns its ArrayBuffer from byte 0, so the typed views are aligned; GGUF is little-endian, as are the hosts.
+  const values = kind === 'f32' ? new Uint32Array(buf.buffer, buf.byteOffset, len / 4) : new Uint16Array(buf.buffer, buf.byteOffset, len / 2);
+  const exp = kind === 'f32' ? 0x7f800000 : kind === 'f16' ? 0x7c00 : 0x7f80;
+  for (let i = 0; i < values.length; i++) {
+    if (((values[i] as number) & exp) >>> 0 === exp) return { index: i, what: badFloat(kind, values[i] as number) as string };
+  }
+  return null;
+}
+
+function firstBadScale(buf: Buffer, len: number, unit: number, halves: number[]): { index: number; what: string } | null {
+  for (let b = 0, o = 0; o < len; b++, o += unit) {
+    for (const h of halves) {
+      const what = badFloat('f16', buf.readUInt16LE(o + h));
+      if (what) return { index: b, what };
+    }
+  }
+  return null;
 }

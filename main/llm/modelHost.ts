@@ -3,13 +3,14 @@
  * native abort inside llama.cpp (GGML_ASSERT on absurd hyperparameters, a crash on broken weights) ends that
  * process, not the app. The job then fails with the reason ("model process exited with SIGABRT while loading
  * X: <its last stderr lines>") and, since nothing was half-written, is resumable; the next job starts a fresh
- * host. MEDSSR_MODEL_HOST=inline keeps everything in this process (debugging only).
+ * host. The process is a utility process inside Electron and a Node child elsewhere (hostChannel.ts).
+ * MEDSSR_MODEL_HOST=inline keeps everything in this process (debugging only).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GbnfJsonSchema, Token } from 'node-llama-cpp';
 import { LocalGenerationContext, loadModel, type ContextOptions, type Generator, type PromptSpec, type Sample, type SampleSettings } from './generation.js';
+import { launchHost, type HostChannel } from './hostChannel.js';
 import type { GpuSetting } from './llama.js';
 import { assertAdapterFits, assertModelLoadable } from './modelCheck.js';
 import type { FromHost, HostMethod, OpenedInfo, ToHost } from './modelHostProtocol.js';
@@ -57,21 +58,20 @@ class HostedGenerator implements Generator {
   private readonly exited: Promise<void>;
 
   constructor(
-    private readonly child: ChildProcess,
+    private readonly child: HostChannel,
     private readonly modelName: string,
   ) {
     this.phase = `loading ${modelName}`;
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
+    child.onStderr((chunk) => {
       this.stderr = (this.stderr + chunk).slice(-4 * STDERR_TAIL);
     });
-    child.on('message', (msg: FromHost) => this.onMessage(msg));
+    child.onMessage((msg) => this.onMessage(msg));
     this.exited = new Promise((resolve) => {
-      child.on('exit', (code, signal) => {
+      child.onExit((code, signal) => {
         this.onExit(code, signal);
         resolve();
       });
-      child.on('error', (err) => {
+      child.onError((err) => {
         this.fail(new ModelProcessError(`model process could not run while ${this.phase}: ${err.message}`));
         resolve();
       });
@@ -110,10 +110,10 @@ class HostedGenerator implements Generator {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.child.send({ ...msg, id } as ToHost, (err) => {
-        if (err && this.pending.delete(id)) reject(this.dead ?? new ModelProcessError(`model process is not reachable while ${this.phase}: ${err.message}`));
+        if (this.pending.delete(id)) reject(this.dead ?? new ModelProcessError(`model process is not reachable while ${this.phase}: ${err.message}`));
       });
       if (signal) {
-        const onAbort = (): void => void this.child.send({ op: 'abort', id } satisfies ToHost, () => undefined);
+        const onAbort = (): void => this.child.send({ op: 'abort', id } satisfies ToHost, () => undefined);
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
       }
@@ -163,9 +163,9 @@ class HostedGenerator implements Generator {
 
   /** Asks the host to free the model and exit; kills it when it does not within 10 s. Never throws. */
   async dispose(): Promise<void> {
-    if (!this.dead && this.child.exitCode === null && this.child.signalCode === null) {
+    if (!this.dead && !this.child.exited) {
       this.phase = 'closing';
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), CLOSE_TIMEOUT_MS);
+      const timer = setTimeout(() => this.child.kill(), CLOSE_TIMEOUT_MS);
       await this.request({ op: 'close' }).catch(() => undefined);
       this.phase = 'closed';
       await this.exited;
@@ -209,14 +209,7 @@ export async function openGenerator(modelPath: string, opts: OpenGeneratorOption
   if (opts.adapterPath) await assertAdapterFits(opts.adapterPath, modelPath, model);
   if (process.env.MEDSSR_MODEL_HOST === 'inline') return openInline(modelPath, opts);
   const { file, execArgv } = hostEntry();
-  const child = fork(file, [], {
-    execArgv,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    // Electron's binary runs the host as plain Node (the app must keep the runAsNode fuse on for this).
-    env: process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env,
-    serialization: 'advanced',
-  });
-  const host = new HostedGenerator(child, path.basename(modelPath));
+  const host = new HostedGenerator(await launchHost({ file, execArgv, env: process.env }), path.basename(modelPath));
   try {
     await host.open(modelPath, opts);
     return host;

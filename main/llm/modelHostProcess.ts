@@ -5,14 +5,17 @@
  */
 import type { GbnfJsonSchema, Token } from 'node-llama-cpp';
 import { LocalGenerationContext, loadModel, type LoadedModel, type PromptSpec, type SampleSettings } from './generation.js';
+import { parentChannel } from './hostChannel.js';
 import type { FromHost, ToHost } from './modelHostProtocol.js';
 
 let loaded: LoadedModel | null = null;
 let gen: LocalGenerationContext | null = null;
 const aborts = new Map<number, AbortController>();
 
+const parent = parentChannel();
+
 function send(msg: FromHost): void {
-  process.send?.(msg);
+  parent.send(msg);
 }
 
 function describe(err: unknown): string {
@@ -28,7 +31,7 @@ function fatal(err: unknown): void {
 process.on('unhandledRejection', fatal);
 process.on('uncaughtException', fatal);
 // The app went away (or closed the channel): nothing is left to sample for.
-process.on('disconnect', () => process.exit(0));
+parent.onDisconnect(() => process.exit(0));
 
 async function call(msg: Extract<ToHost, { op: 'call' }>): Promise<unknown> {
   if (!gen) throw new Error('No model is open in the model host');
@@ -73,7 +76,7 @@ async function handle(msg: ToHost): Promise<void> {
       value = null;
     }
     send({ op: 'result', id: msg.id, ok: true, value, stats: gen?.stats() ?? null });
-    if (msg.op === 'close') process.disconnect();
+    if (msg.op === 'close') parent.close();
   } catch (err) {
     send({ op: 'result', id: msg.id, ok: false, message: describe(err), stats: gen?.stats() ?? null });
   } finally {
@@ -81,4 +84,4 @@ async function handle(msg: ToHost): Promise<void> {
   }
 }
 
-process.on('message', (msg: ToHost) => void handle(msg));
+parent.onMessage((msg) => void handle(msg));

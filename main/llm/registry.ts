@@ -41,7 +41,8 @@ export class ModelRegistry {
   async add(file: string, opts: { copy?: boolean; name?: string } = {}): Promise<ModelInfo> {
     const source = checkReadablePath(file, 'Model file');
     // Refused here, by file and field, what a job would otherwise fail on (or abort llama.cpp with) later.
-    await assertModelLoadable(source);
+    const check = await assertModelLoadable(source);
+    const weightCheck = check ? { mode: check.weights.mode, tensors: check.weights.tensors, bytesRead: check.weights.bytesRead } : undefined;
     const { summary } = await readGgufSummary(source);
     let target = source;
     if (opts.copy) {
@@ -53,7 +54,7 @@ export class ModelRegistry {
       }
     }
     const existing = this.repo.byPath(target);
-    if (existing) return existing;
+    if (existing) return weightCheck ? { ...existing, weightCheck } : existing;
     const info: ModelInfo = {
       id: randomUUID(),
       // The file name tells models apart; general.name is often just the architecture ("llama").
@@ -69,7 +70,7 @@ export class ModelRegistry {
       addedAt: new Date().toISOString(),
     };
     this.repo.insert(info);
-    return info;
+    return weightCheck ? { ...info, weightCheck } : info;
   }
 
   /** Forgets a model; a copy in the data folder is deleted, a referenced file is left alone. */

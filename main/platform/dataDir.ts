@@ -1,3 +1,4 @@
+import { accessSync, constants, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -22,4 +23,32 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function databasePath(dataDir: string): string {
   return path.join(dataDir, 'medssr.db');
+}
+
+/** False when `p` exists but this process may not write it (a read-only mount, a locked-down share, its modes). */
+export function isWritable(p: string): boolean {
+  try {
+    accessSync(p, constants.W_OK);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return !(code === 'EROFS' || code === 'EACCES' || code === 'EPERM');
+  }
+}
+
+/**
+ * True when the database exists but it or its folder cannot be written: it is then opened read-only, so what
+ * only reads keeps working and each write is refused as a read-only data folder (isReadOnlyFailure).
+ */
+export function opensReadOnly(dbPath: string): boolean {
+  return existsSync(dbPath) && (!isWritable(dbPath) || !isWritable(path.dirname(dbPath)));
+}
+
+/** A write refused because the data is read-only: SQLite's SQLITE_READONLY*, the file system's EROFS (also as a cause). */
+export function isReadOnlyFailure(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code === 'EROFS')) return true;
+  }
+  return false;
 }

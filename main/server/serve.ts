@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   }
   const server = await startServer({ dataDir: args.dataDir, port: args.port, host: args.host, seedDemo: args.demo, loginOptions: { secureCookies: args.behindTls } });
   console.log(`MedSSR Studio is running in browser mode at ${server.url}`);
-  console.log(`Data folder: ${args.dataDir}`);
+  console.log(`Data folder: ${args.dataDir}${server.readOnly ? ' (read-only: serving reads; every change is refused)' : ''}`);
   if (!server.loopback) {
     console.warn(`Warning: listening on ${server.address} (${args.host}); other machines can reach this server, so a login is required.`);
   }

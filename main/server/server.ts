@@ -14,11 +14,12 @@ import type { ReviewerRole } from '../../api/review.js';
 import type { AppServices } from '../app/index.js';
 import { dispatch, httpStatusFor } from './dispatch.js';
 import { isLoopbackAddress, sameOriginGuard, type RequestGuard } from './guards.js';
-import { eventFor, resultFor } from './auth/redact.js';
+import { errorFor, eventFor, pathRedactor, resultFor } from './auth/redact.js';
 import { createServerAuth, type ServerAuth, type ServerAuthOptions } from './auth/serverAuth.js';
 import { applySecurityHeaders } from './securityHeaders.js';
 import { serveStatic } from './staticFiles.js';
 import { describeJsonError } from '../platform/jsonText.js';
+import { databasePath, opensReadOnly } from '../platform/dataDir.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -45,6 +46,8 @@ export interface RunningServer {
   address: string;
   /** False when other machines can reach the server (a login is then required). */
   loopback: boolean;
+  /** The data folder could not be written, so it is served read-only (writes answer a 409 saying so). */
+  readOnly: boolean;
   services: AppServices;
   close(): Promise<void>;
 }
@@ -114,14 +117,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const rendererDir = options.rendererDir ?? defaultRendererDir();
   const ownsServices = options.services === undefined;
+  // A folder that cannot be written (a read-only mount, a share) is served read-only: reads work, writes are refused.
+  const readOnly = ownsServices && opensReadOnly(databasePath(options.dataDir));
   const services =
     options.services ??
     (await (await import('../app/index.js')).createApp({
       dataDir: options.dataDir,
       transport: 'http',
       seedDemo: options.seedDemo ?? true,
+      readonly: readOnly,
     }));
 
+  // What a reviewer's job messages and errors are stripped of: this server's data folder and home, any other path cut to its last part.
+  const hidePaths = pathRedactor([options.dataDir]);
   let boundPort = options.port ?? 0;
   // Decided from the bound address once listening; until then every request is refused (fail closed).
   let loopback: boolean | null = null;
@@ -150,7 +158,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const key = role === 'admin' ? null : role;
       let frame = frames.get(key);
       if (frame === undefined) {
-        frame = `data: ${JSON.stringify(eventFor(key, event))}\n\n`;
+        frame = `data: ${JSON.stringify(eventFor(key, event, hidePaths))}\n\n`;
         frames.set(key, frame);
       }
       res.write(frame);
@@ -219,9 +227,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const outcome = gate ? await gate.run(() => dispatch(services.handlers, name, raw)) : await dispatch(services.handlers, name, raw);
     // The services do not know how they are served; behind a login, say so, and show a reviewer only what is theirs.
     if (auth && name === 'app.info' && outcome.ok) outcome.result = { ...(outcome.result as AppInfo), authRequired: true };
-    if (gate?.ok && outcome.ok) outcome.result = resultFor(gate.reviewer.role, name, outcome.result);
+    if (gate?.ok && outcome.ok) outcome.result = resultFor(gate.reviewer.role, name, outcome.result, hidePaths);
     if (outcome.ok) sendJson(res, 200, outcome);
-    else sendError(res, httpStatusFor(outcome.error.code), outcome.error);
+    else sendError(res, httpStatusFor(outcome.error.code), gate?.ok ? errorFor(gate.reviewer.role, outcome.error, hidePaths) : outcome.error);
   }
 
   const server = http.createServer((req, res) => {
@@ -290,6 +298,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: boundPort,
     address: bound.address,
     loopback,
+    readOnly,
     services,
     async close() {
       if (closed) return;

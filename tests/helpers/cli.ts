@@ -40,11 +40,13 @@ export async function killCliOnceStored(
   const child = spawn(process.execPath, medssrArgv(args), { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  let gone = false;
+  const exited = new Promise<void>((resolve) => child.on('exit', () => ((gone = true), resolve())));
   const atLeast = options.atLeast ?? 2;
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   let seen = 0;
-  while (Date.now() < deadline) {
+  // A CLI that fails (or finishes) on its own ends the wait: there is nothing left to kill.
+  while (Date.now() < deadline && !gone) {
     await new Promise((r) => setTimeout(r, options.pollMs ?? 50));
     try {
       seen = stored();

@@ -1,6 +1,6 @@
 /** The installers flip Electron's fuses: electron-builder.yml's electronFuses, checked against its schema's names. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../../helpers/shared.js';
@@ -17,13 +17,13 @@ function fuses(): Record<string, boolean> {
   return out;
 }
 
-test('electron-builder sets the fuses: no NODE_OPTIONS or --inspect, encrypted cookies, the app only from a checked asar', () => {
+test('electron-builder sets the fuses: no run-as-node, no NODE_OPTIONS or --inspect, encrypted cookies, the app only from a checked asar', () => {
   const f = fuses();
   assert.deepEqual(
     { ...f },
     {
-      // On because the model host is started with child_process.fork (ELECTRON_RUN_AS_NODE), see the yml.
-      runAsNode: true,
+      // Off: inside Electron the model host is a utility process, not a child run as Node (see the yml).
+      runAsNode: false,
       enableCookieEncryption: true,
       enableNodeOptionsEnvironmentVariable: false,
       enableNodeCliInspectArguments: false,
@@ -40,6 +40,11 @@ test('electron-builder sets the fuses: no NODE_OPTIONS or --inspect, encrypted c
   assert.ok('electronFuses' in scheme.properties);
   const known = Object.keys(scheme.definitions.FuseOptionsV1?.properties ?? {});
   for (const key of Object.keys(f)) assert.ok(known.includes(key), `${key} is not a fuse electron-builder knows`);
-  // The reason runAsNode stays on is still true: the model host is forked with ELECTRON_RUN_AS_NODE.
-  assert.match(readFileSync(path.join(repoRoot, 'main', 'llm', 'modelHost.ts'), 'utf8'), /ELECTRON_RUN_AS_NODE/);
+  // runAsNode may stay off only while nothing in the app starts itself as Node: the model host goes through
+  // hostChannel.ts, which uses utilityProcess inside Electron, and no source sets ELECTRON_RUN_AS_NODE.
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  for (const file of sources(path.join(repoRoot, 'main'))) assert.doesNotMatch(readFileSync(file, 'utf8'), /ELECTRON_RUN_AS_NODE\s*:/, path.relative(repoRoot, file));
+  assert.match(readFileSync(path.join(repoRoot, 'main', 'llm', 'hostChannel.ts'), 'utf8'), /utilityProcess\.fork/);
+  assert.match(readFileSync(path.join(repoRoot, 'main', 'llm', 'modelHost.ts'), 'utf8'), /launchHost\(/);
 });

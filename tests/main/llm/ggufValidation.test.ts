@@ -4,12 +4,12 @@
  * adapters are checked against their base model.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { createApp } from '../../../main/app/index.js';
-import { llamaArchitectures, validateGgufAdapter, validateGgufModel } from '../../../main/llm/ggufValidation.js';
+import { llamaArchitectures, readGgufHeader, scanGgufWeights, validateGgufAdapter, validateGgufModel, type GgufTensor } from '../../../main/llm/ggufValidation.js';
 import { assertAdapterFits, assertModelLoadable } from '../../../main/llm/modelCheck.js';
 import { badModel, craftAdapter, type AdapterKind, type BadModelKind } from '../../helpers/badModels.js';
 import { needShared, repoRoot, sharedPath } from '../../helpers/shared.js';
@@ -44,8 +44,10 @@ test('every bad model is refused by file and field before llama.cpp or node-llam
       return true;
     });
   }
-  // NaN weights pass the header (the data is not read here); the model host's first forward pass refuses them.
-  assert.equal(validateGgufModel(badModel(stories, 'nan-weights')).layers, 5);
+  // NaN weights pass the header check; the weight scan behind it refuses them by tensor.
+  const nan = badModel(stories, 'nan-weights');
+  assert.equal(validateGgufModel(nan).layers, 5);
+  await assert.rejects(assertModelLoadable(nan), /stories260K-nan-weights\.gguf: tensor \S+\.weight holds NaN \(F32 element 0\): its weights are broken/);
   // Not a GGUF at all, and an empty file.
   assert.throws(() => validateGgufModel(path.join(repoRoot, 'package.json')), /package\.json: not a GGUF file: it starts with "\{\\n {2}"/);
 });
@@ -82,14 +84,74 @@ test('adapters are checked against their base model: architecture, layers, shape
 test('models add refuses what a job would fail on, naming file and field, and registers nothing', { skip, timeout: 120_000 }, async () => {
   const app = await createApp({ dataDir: dir, dbPath: path.join(dir, 'medssr.db'), transport: 'ipc' });
   try {
-    for (const kind of ['head-count-0', 'arch-unknown', 'truncated-header'] as const) {
+    for (const kind of ['head-count-0', 'arch-unknown', 'truncated-header', 'nan-weights'] as const) {
       await assert.rejects(async () => app.handlers['models.add']({ path: badModel(stories, kind), copy: false }), /stories260K-.*\.gguf: /);
     }
     assert.equal((await app.handlers['models.list']({})).length, 0);
     const ok = await app.handlers['models.add']({ path: stories, copy: false });
     assert.equal(ok.name, 'stories260K');
+    assert.deepEqual(ok.weightCheck && [ok.weightCheck.mode, ok.weightCheck.tensors], ['full', readGgufHeader(stories).tensors.size]);
   } finally {
     await app.close();
+  }
+});
+
+/** A copy of `source` with `bytes` written at byte `at` of `tensor`'s data. */
+function poke(source: string, name: string, tensor: (header: ReturnType<typeof readGgufHeader>) => GgufTensor, at: (t: GgufTensor) => number, bytes: Buffer): { file: string; tensor: GgufTensor } {
+  const file = path.join(dir, name);
+  copyFileSync(source, file);
+  const t = tensor(readGgufHeader(file));
+  const fd = openSync(file, 'r+');
+  writeSync(fd, bytes, 0, bytes.length, t.offset + at(t));
+  closeSync(fd);
+  return { file, tensor: t };
+}
+const largestOfType = (type: number) => (h: ReturnType<typeof readGgufHeader>): GgufTensor =>
+  [...h.tensors.values()].filter((t) => t.type === type).sort((a, b) => b.bytes - a.bytes)[0] as GgufTensor;
+
+test('weights: a clean model scans clean, fully when small and by sample when large', { skip }, async () => {
+  const full = await scanGgufWeights(stories, readGgufHeader(stories));
+  assert.equal(full.mode, 'full');
+  assert.equal(full.tensors, readGgufHeader(stories).tensors.size);
+  const sampled = await scanGgufWeights(stories, readGgufHeader(stories), { fullBelowBytes: 0 });
+  assert.equal(sampled.mode, 'sampled');
+  assert.ok(sampled.bytesRead < full.bytesRead, `a sample reads less (${sampled.bytesRead} of ${full.bytesRead} bytes)`);
+  // A tensor full of NaN is caught by the sample too.
+  await assert.rejects(scanGgufWeights(badModel(stories, 'nan-weights'), readGgufHeader(badModel(stories, 'nan-weights')), { fullBelowBytes: 0 }), /holds NaN/);
+});
+
+test('weights: one infinite F32 value deep inside a tensor is found by the full scan, by file, tensor and element', { skip }, async () => {
+  const inf = Buffer.alloc(4);
+  inf.writeFloatLE(Number.POSITIVE_INFINITY);
+  const { file, tensor } = poke(stories, 'stories-inf.gguf', largestOfType(0), (t) => Math.floor(t.bytes / 8) * 4, inf);
+  const element = Math.floor(tensor.bytes / 8);
+  await assert.rejects(assertModelLoadable(file), (err: Error) => {
+    assert.equal(err.message, `stories-inf.gguf: tensor ${tensor.name} holds an infinite value (F32 element ${element}): its weights are broken and every output would be NaN`);
+    return true;
+  });
+});
+
+test('weights: F16 and BF16 values and Q8_0, Q4_0 and Q4_1 block scales', { skip, timeout: 120_000 }, async () => {
+  const cases: [NonNullable<Parameters<typeof tinyModel>[0]['weightType']>, number, number, number, RegExp][] = [
+    // weight type, ggml type id, bytes per unit, byte within the unit, what the message says
+    ['f16', 1, 2, 0, /holds NaN \(F16 element 3\)/],
+    ['bf16', 30, 2, 0, /holds NaN \(BF16 element 3\)/],
+    ['q8_0', 8, 34, 0, /holds NaN \(the scale of Q8_0 block 3\)/],
+    ['q4_0', 2, 18, 0, /holds NaN \(the scale of Q4_0 block 3\)/],
+    // Q4_1's second half is its block minimum.
+    ['q4_1', 3, 20, 2, /holds NaN \(the scale of Q4_1 block 3\)/],
+  ];
+  for (const [weightType, type, unit, within, pattern] of cases) {
+    const good = tinyModel({ arch: 'llama', weightType });
+    const scan = (await assertModelLoadable(good))?.weights;
+    assert.equal(scan?.mode, 'full', weightType);
+    const nan = Buffer.alloc(2);
+    nan.writeUInt16LE(weightType === 'bf16' ? 0x7fc0 : 0x7e00);
+    const { file, tensor } = poke(good, `tiny-${weightType}-nan.gguf`, largestOfType(type), () => 3 * unit + within, nan);
+    await assert.rejects(assertModelLoadable(file), (err: Error) => {
+      assert.match(err.message, new RegExp(`^tiny-${weightType}-nan\\.gguf: tensor ${tensor.name.replace(/\./g, '\\.')} ${pattern.source}`), weightType);
+      return true;
+    });
   }
 });
 

@@ -15,7 +15,8 @@ import type { JobInfo } from '../../../../api/jobs.js';
 import type { ReviewSession } from '../../../../api/review.js';
 import { createApp, type AppRuntime } from '../../../../main/app/index.js';
 import { AccountDelay, LoginThrottle } from '../../../../main/server/auth/loginThrottle.js';
-import { eventFor, resultFor } from '../../../../main/server/auth/redact.js';
+import { errorFor, eventFor, pathRedactor, resultFor } from '../../../../main/server/auth/redact.js';
+import type { JobKind } from '../../../../api/jobs.js';
 import { startServer, type RunningServer } from '../../../../main/server/server.js';
 
 interface Reply {
@@ -163,7 +164,7 @@ describe('LAN mode least privilege', () => {
   });
 
   test('jobs and models reach a reviewer without paths', () => {
-    const job = { id: 'j', kind: 'import-orphanet', title: 'Import', state: 'completed', params: { path: '/srv/secret' }, result: { file: '/srv/x' } } as unknown as JobInfo;
+    const job = { id: 'j', kind: 'import-orphanet', title: 'Import', state: 'completed', progress: { done: 1, total: 1, message: 'Done' }, error: null, params: { path: '/srv/secret' }, result: { file: '/srv/x' } } as unknown as JobInfo;
     assert.deepEqual((resultFor('reviewer', 'jobs.list', [job]) as JobInfo[]).map((j) => [j.params, j.result]), [[null, null]]);
     assert.equal((resultFor('reviewer', 'jobs.get', job) as JobInfo).params, null);
     assert.equal((resultFor('admin', 'jobs.get', job) as JobInfo).params, job.params);
@@ -172,6 +173,50 @@ describe('LAN mode least privilege', () => {
     assert.equal(ev.type === 'job' ? ev.job.params : 'x', null);
     const forAdmin = eventFor('admin', { type: 'job', job });
     assert.deepEqual(forAdmin.type === 'job' ? forAdmin.job.params : null, { path: '/srv/secret' });
+  });
+
+  test('paths in job titles, progress and errors are cut for reviewers: data folder, home, any other folder', () => {
+    const hide = pathRedactor(['/srv/medssr']);
+    const home = os.homedir();
+    assert.equal(hide('/srv/medssr/models/x.gguf: tensor t holds NaN'), '<data folder>/models/x.gguf: tensor t holds NaN');
+    assert.equal(hide(`open ${home}/Downloads/m.gguf failed`), 'open ~/Downloads/m.gguf failed');
+    assert.equal(hide('"/opt/models/q.gguf" (see /var/log/medssr/run.log)'), '"…/q.gguf" (see …/run.log)');
+    assert.equal(hide('C:\\Users\\ada\\m.gguf: bad'), '…\\m.gguf: bad');
+    assert.equal(hide('ratio 3/4, step 10 of 20 (https://www.orpha.net/a/b)'), 'ratio 3/4, step 10 of 20 (https://www.orpha.net/a/b)');
+    const job = {
+      id: 'j', kind: 'label', title: 'Label with /srv/medssr/models/x.gguf', state: 'failed', params: null, result: null,
+      progress: { done: 1, total: 2, message: 'Loading /srv/medssr/models/x.gguf' }, error: 'model process exited while loading /srv/medssr/models/x.gguf',
+    } as unknown as JobInfo;
+    const seen = resultFor('reviewer', 'jobs.get', job, hide) as JobInfo;
+    assert.deepEqual([seen.title, seen.progress.message, seen.error], ['Label with <data folder>/models/x.gguf', 'Loading <data folder>/models/x.gguf', 'model process exited while loading <data folder>/models/x.gguf']);
+    assert.equal((resultFor('admin', 'jobs.get', job, hide) as JobInfo).error, job.error);
+    const ev = eventFor('reviewer', { type: 'job', job }, hide);
+    assert.equal(ev.type === 'job' ? ev.job.error : null, seen.error);
+    assert.deepEqual(errorFor('reviewer', { code: 'bad-input', message: 'No file /srv/medssr/a.json' }, hide), { code: 'bad-input', message: 'No file <data folder>/a.json' });
+    assert.equal(errorFor('admin', { code: 'bad-input', message: 'No file /srv/medssr/a.json' }, hide).message, 'No file /srv/medssr/a.json');
+  });
+
+  test('over HTTP a failed job reaches a reviewer without the server\'s paths and an admin with them', async () => {
+    const kind = 'path-failure' as JobKind;
+    const model = path.join(dataDir, 'models', 'broken.gguf');
+    app.context.jobs.register({
+      kind,
+      parseParams: (raw) => raw,
+      title: () => `Label with ${model}`,
+      run: () => Promise.reject(new Error(`${model}: the model's output is not a number (NaN); see ${os.homedir()}/medssr.log`)),
+    });
+    const failed = await app.context.jobs.waitFor(app.context.jobs.start(kind, {}).id);
+    assert.equal(failed.state, 'failed');
+    const rex = (await login('Rex', 'reset-pass-2')).client;
+    const ada = (await login('Ada', 'admin-pass-1')).client;
+    const seen = (await post(server.port, 'jobs.get', { id: failed.id }, { client: rex })).body.result as JobInfo;
+    assert.equal(seen.error, "<data folder>/models/broken.gguf: the model's output is not a number (NaN); see ~/medssr.log");
+    assert.equal(seen.title, 'Label with <data folder>/models/broken.gguf');
+    const listed = (await post(server.port, 'jobs.list', {}, { client: rex })).body.result as JobInfo[];
+    assert.ok(!JSON.stringify(listed).includes(dataDir), 'jobs.list names no data folder');
+    assert.ok(!JSON.stringify(listed).includes(os.homedir() + '/'), 'jobs.list names no home folder');
+    const forAdmin = (await post(server.port, 'jobs.get', { id: failed.id }, { client: ada })).body.result as JobInfo;
+    assert.equal(forAdmin.error, failed.error);
   });
 
   test('the session cookie has no Secure flag on plain HTTP, and has one behind TLS', async () => {

@@ -1,0 +1,104 @@
+/**
+ * Browser mode over a data folder that cannot be written (a read-only mount, a share): the server starts, answers
+ * reads, and refuses each write with a 409 saying the folder is read-only (no 500, no stack, no path), the
+ * database byte for byte as it was. Root is not stopped by modes, so there the folder is made read-only by a
+ * private read-only bind mount (unshare -m); without the right to make one the test is skipped and says why.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createApp } from '../../../main/app/index.js';
+import { readOnlyMessage } from '../../../main/server/dispatch.js';
+import { repoRoot } from '../../helpers/shared.js';
+import { removeDir, tempDir } from '../knowledge/fixtures.js';
+
+const digest = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+const root = process.getuid?.() === 0;
+
+function readOnlySkip(): string | undefined {
+  if (process.platform !== 'linux') return 'skipped: read-only folders are set up with Linux mounts or modes';
+  if (!root) return undefined;
+  const probe = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind -o ro / /']);
+  if (probe.status === 0) return undefined;
+  const reason = 'skipped: running as root without the right to make a private read-only mount (unshare -m)';
+  console.log(`# ${reason}`);
+  return reason;
+}
+
+/** `npm run serve` from source over `dir`, read-only; resolves with the process and its URL once it listens. */
+function serveReadOnly(dir: string): Promise<{ child: ChildProcess; url: string; stdout: () => string; stderr: () => string }> {
+  const node = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'main', 'server', 'serve.ts'), '--data-dir', dir, '--port', '0', '--no-demo'];
+  const [cmd, ...argv] = root ? ['unshare', '-m', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$@"', dir, ...node] : node;
+  const child = spawn(cmd as string, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  return new Promise((resolve, reject) => {
+    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const url = /running in browser mode at (\S+)/.exec(out)?.[1];
+      if (url && /Data folder: .*\n/.test(out)) resolve({ child, url, stdout: () => out, stderr: () => err });
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code} before listening: ${err}`)));
+  });
+}
+
+async function call(url: string, method: string, body: unknown): Promise<{ status: number; json: { ok: boolean; result?: unknown; error?: { code: string; message: string } } }> {
+  const res = await fetch(`${url}api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as { ok: boolean; error?: { code: string; message: string } } };
+}
+
+describe('browser mode over a read-only data folder', { skip: readOnlySkip() }, () => {
+  let dir: string;
+  let db: string;
+
+  before(async () => {
+    dir = tempDir('medssr-server-ro-');
+    const app = await createApp({ dataDir: dir, transport: 'http', seedDemo: true });
+    db = app.dbPath;
+    await app.close();
+  });
+  after(() => {
+    chmodSync(dir, 0o755);
+    removeDir(dir);
+  });
+
+  it('starts, serves reads and refuses writes by saying the folder is read-only; the database is unchanged', { timeout: 120_000 }, async () => {
+    // A clean close leaves no -wal beside the database: the state a folder is in when it is made read-only.
+    const before = digest(db);
+    if (!root) chmodSync(dir, 0o555);
+    const server = await serveReadOnly(dir);
+    try {
+      assert.match(server.stdout(), /\(read-only: serving reads; every change is refused\)/);
+      const stats = await call(server.url, 'knowledge.stats', {});
+      assert.equal(stats.status, 200, JSON.stringify(stats.json));
+      assert.ok((stats.json.result as { disorders: number }).disorders > 0);
+      const search = await call(server.url, 'knowledge.search', { text: 'marfan' });
+      assert.equal(search.status, 200, JSON.stringify(search.json));
+      assert.equal((await call(server.url, 'jobs.list', {})).status, 200);
+      assert.equal((await call(server.url, 'review.session', {})).status, 200);
+
+      const writes: [string, unknown][] = [
+        ['review.addReviewer', { name: 'Ro', role: 'reviewer' }],
+        ['review.setGuidelines', { markdown: 'x' }],
+        ['knowledge.import', { path: dir }],
+      ];
+      for (const [method, body] of writes) {
+        const r = await call(server.url, method, body);
+        // A refusal by the contract's validation (400) would not reach the database; each of these must.
+        assert.equal(r.status, 409, `${method}: ${JSON.stringify(r.json)}`);
+        assert.deepEqual(r.json.error, { code: 'conflict', message: readOnlyMessage }, method);
+      }
+      assert.doesNotMatch(server.stderr(), /\n\s+at /, 'no stack on the server console');
+    } finally {
+      server.child.kill('SIGTERM');
+      await new Promise((r) => server.child.once('close', r));
+      chmodSync(dir, 0o755);
+    }
+    assert.equal(digest(db), before);
+  });
+});
