@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { ApiError, errorMessage } from '../../api/contract.js';
 import { isJobOfKind, type JobInfo, type JobKind, type JobResults } from '../../api/jobs.js';
 import { createApp, type AppRuntime } from '../app/index.js';
-import { databasePath, defaultDataDir, opensReadOnly } from '../platform/dataDir.js';
+import { databasePath, defaultDataDir, isDiskFullFailure, opensReadOnly } from '../platform/dataDir.js';
 
 export interface DbOption {
   db?: string;
@@ -44,9 +44,7 @@ export async function openCliApp(opts: DbOption): Promise<AppRuntime> {
 
 /** The message for a write that found the disk full (SQLITE_FULL, ENOSPC), naming where; null for any other error. */
 export function diskFullMessage(err: unknown, dbPath: string | null): string | null {
-  const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC' && !/database or disk is full/.test(message)) return null;
+  if (!isDiskFullFailure(err)) return null;
   const where = dbPath ? ` holding ${path.dirname(dbPath)}` : '';
   return `the disk${where} is full. The step that was being written was not kept (the database is as it was before it); free some space and run the command again`;
 }

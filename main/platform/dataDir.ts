@@ -52,3 +52,13 @@ export function isReadOnlyFailure(err: unknown): boolean {
   }
   return false;
 }
+
+/** A write that found no room: SQLite's SQLITE_FULL, the file system's ENOSPC (also as a cause). */
+export function isDiskFullFailure(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_FULL' || code === 'ENOSPC') return true;
+    if (e instanceof Error && /database or disk is full/.test(e.message)) return true;
+  }
+  return false;
+}

@@ -4,11 +4,15 @@
  * the renderer cannot tell the transports apart.
  */
 import { asApiError, isMethodName, parseInput, type ApiErrorBody, type ApiHandlers } from '../../api/contract.js';
-import { isReadOnlyFailure } from '../platform/dataDir.js';
+import { isDiskFullFailure, isReadOnlyFailure } from '../platform/dataDir.js';
 
 /** No path in it: reviewers on the LAN may read it, and admins see the folder in app.info. */
 export const readOnlyMessage =
   'The data folder is read-only, and this request writes to it. Reading still works (search, statistics, the review queue, jobs); to make changes, serve a writable copy of the folder';
+
+/** No path in it either; SQLite rolls the failed transaction back, so nothing half-written stays. */
+export const diskFullMessage =
+  'The disk holding the data folder is full, so this change was not kept (what was stored before is unchanged). Free some space and try again';
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
 
@@ -16,6 +20,7 @@ export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: Ap
 export function toErrorBody(err: unknown): ApiErrorBody {
   // A write into a read-only folder is the request's fault, not the server's: say so instead of a 500.
   if (isReadOnlyFailure(err)) return { code: 'conflict', message: readOnlyMessage };
+  if (isDiskFullFailure(err)) return { code: 'conflict', message: diskFullMessage };
   const e = asApiError(err, 'internal');
   return { code: e.code, message: e.message };
 }
