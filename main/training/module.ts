@@ -163,13 +163,9 @@ export function setupTraining(
         if (register) await registry.add(dest, { name: `${path.basename(run.modelPath, '.gguf')} + run ${a.runId} step ${a.step}` }).catch(badInput);
         return { path: merged.path, mergedTensors: merged.mergedTensors };
       },
-      'training.exportVerl': ({ runId, dir, gpusPerNode, nnodes, tensorParallel }) => {
+      'training.exportVerl': async ({ runId, dir, gpusPerNode, nnodes, tensorParallel }) => {
         need(runId);
-        try {
-          return exportVerl(ctx.db, runId, dir, { gpusPerNode, nnodes, tensorParallel });
-        } catch (err) {
-          badInput(err);
-        }
+        return exportVerl(ctx.db, runId, dir, { gpusPerNode, nnodes, tensorParallel }).catch(badInput);
       },
       'training.importVerl': async (input) => importVerlCheckpoint(ctx.db, ctx.dataDir, input).catch(badInput),
     },
