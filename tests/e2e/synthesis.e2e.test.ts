@@ -24,6 +24,8 @@ describe('Synthesis page in browser mode', { skip: needChromium() }, () => {
       prepare: async (dataDir) => {
         const app = await createApp({ dataDir, transport: 'http', seedDemo: true });
         createReviewFixture(app.context.db, { name: 'checked-fixture', count: 12, rejectedEvery: 3 });
+        // Registered, so the labelling form can size max tokens to its context.
+        if (!needShared('models', 'stories260K.gguf')) await app.handlers['models.add']({ path: sharedPath('models', 'stories260K.gguf'), copy: false });
         return { services: app };
       },
     });
@@ -152,6 +154,11 @@ describe('Synthesis page in browser mode', { skip: needChromium() }, () => {
     await page.getByTestId('dataset-summary').filter({ hasText: /^[12] accepted · \d+ rejected · seed \d+ · template/ }).waitFor({ timeout: 60_000 });
     const accepted = Number(/^(\d+) accepted/.exec((await page.getByTestId('dataset-summary').textContent()) ?? '')?.[1]);
     await page.getByLabel('Model (GGUF path)').fill(sharedPath('models', 'stories260K.gguf'));
+    // Max tokens follows the registered model's context: 1,024 fits stories260K's 2,048 (half of it at most).
+    assert.equal(await page.getByTestId('label-max-tokens').inputValue(), '1024');
+    assert.match((await page.getByText('sized to the model').textContent()) ?? '', /sized to the model/);
+    await page.getByLabel('Samples').fill('0');
+    assert.ok(await page.getByTestId('label-start').isDisabled(), 'an out-of-range sample count is refused, not clamped');
     await page.getByLabel('Samples').fill('2');
     await page.getByLabel('Max tokens').fill('48');
     await page.getByRole('button', { name: /Pseudo-label v1/ }).click();
