@@ -82,6 +82,9 @@ describe('first-run experience in browser mode', { skip: needChromium() }, () =>
     await page.goto(`${url}#/training`);
     await page.getByTestId('training-form').waitFor();
     await page.getByLabel('Run name').fill('my second run');
+    // The disabled Start says why.
+    assert.ok(await page.getByTestId('train-start').isDisabled());
+    assert.equal(await page.getByTestId('train-start-why').textContent(), 'Choose a base model (GGUF) to estimate or start.');
     await page.goto(`${url}#/models`);
     await page.getByTestId('page-title').filter({ hasText: 'Models' }).waitFor();
 
