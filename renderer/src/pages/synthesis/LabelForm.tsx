@@ -58,7 +58,7 @@ export function LabelForm({ dataset, onFinished }: { dataset: DatasetSummary; on
     <Box data-testid="label-form">
       {dialog}
       {confirm.dialog}
-      <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
+      <Stack direction="row" spacing={2} sx={{ alignItems: 'flex-start' }}>
         <ModelPathField value={modelPath} onChange={setModelPath} sx={{ flex: 1, maxWidth: 560 }} />
         <TextField
           label="Samples"
@@ -85,10 +85,14 @@ export function LabelForm({ dataset, onFinished }: { dataset: DatasetSummary; on
           helperText={m === null ? '1 to 32,768' : overContext ? `≥ the model's context (${model?.contextLength})` : maxTokensEdited ? ' ' : model?.contextLength ? 'sized to the model' : ' '}
           slotProps={{ htmlInput: { 'data-testid': 'label-max-tokens' } }}
         />
-        <Button variant="outlined" startIcon={<LabelIcon />} disabled={running || !modelPath.trim() || n === null || m === null} onClick={() => void start()} data-testid="label-start">
+        <Button variant="outlined" startIcon={<LabelIcon />} disabled={running || !modelPath.trim() || n === null || m === null} onClick={() => void start()} sx={{ height: 40, flexShrink: 0 }} data-testid="label-start">
           Pseudo-label v{dataset.version}
         </Button>
-        {running && <Button onClick={cancel}>Cancel</Button>}
+        {running && (
+          <Button onClick={cancel} sx={{ height: 40 }}>
+            Cancel
+          </Button>
+        )}
       </Stack>
       {job && (
         <Box sx={{ mt: 1 }}>
