@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultLabelMaxTokens } from '../../../renderer/src/pages/synthesis/LabelForm.js';
+import { defaultLabelMaxTokens } from '../../../renderer/src/pages/synthesis/labelDefaults.js';
 
 test("labelling max tokens: 1,024 unless the model's context is smaller, then half of it", () => {
   assert.equal(defaultLabelMaxTokens(null), 1024);
