@@ -152,6 +152,7 @@ test('both stages with the real trainer and stories260K: trainer metrics and tim
     assert.equal(est.stage1Items, 16);
     assert.ok(est.basis.some((b) => b.includes('measured over')), est.basis.join(' | '));
     assert.ok(est.seconds > 0 && est.memoryBytes > 2 * 1.2e6, `estimate ${est.seconds} s, ${est.memoryBytes} bytes`);
+    console.log(`# calibrated estimate for 10 steps: ${est.seconds.toFixed(1)} s; this run's mean step × 10: ${(10 * (result.meanTimings?.totalS ?? 0)).toFixed(1)} s`);
     // Upper bound: the measured mean step times 10 steps, each completion at full length, stays within reason.
     assert.ok(est.seconds < 10 * (result.meanTimings?.totalS ?? 1) * 20);
   } finally {
