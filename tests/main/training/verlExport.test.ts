@@ -20,7 +20,7 @@ import { TrainingRepo } from '../../../main/training/store.js';
 import { scoreCompletion } from '../../../main/training/rewards.js';
 import { createRun } from '../../../main/training/trainJob.js';
 import { exportVerl, longestPromptBound, stageAdapterFolder } from '../../../main/training/verlExport.js';
-import { baseModelFromMetadata } from '../../../main/training/verlModel.js';
+import { baseModelFromMetadata, countPromptTokens, RENDERED_PROMPTS } from '../../../main/training/verlModel.js';
 import { SYSTEM_PROMPT } from '../../../main/llm/index.js';
 import { needTinyModels, tinyModel } from '../../helpers/tinyModels.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
@@ -469,4 +469,17 @@ test('a model file that is no GGUF: the byte bound, said in the README and the w
   const readme = readFileSync(path.join(out.dir, 'README.md'), 'utf8');
   assert.match(readme, /counting bytes, not tokens/);
   assert.match(readme, /`BASE_MODEL` has no default/);
+});
+
+test('many prompts: the longest are rendered in full, the rest bounded, and the count never falls under the exact one', { skip: needTinyModels(), timeout: 120_000 }, async () => {
+  const model = tinyModel({ arch: 'qwen2', strings: { 'general.source.repo_url': 'https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct' } });
+  const qs = Array.from({ length: RENDERED_PROMPTS + 60 }, (_, i) => `Case ${i}: a ${i % 80}-year-old with${' recurrent fevers'.repeat(i % 9)} and café-au-lait macules.\nA. NF1\nB. Marfan syndrome\nC. Fabry disease`);
+  const r = await countPromptTokens(model, qs);
+  assert.equal(r.method, 'tokenizer');
+  assert.match(r.basis, new RegExp(`the ${RENDERED_PROMPTS} longest rendered in full`));
+  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+  const m = await llama.loadModel({ modelPath: model, vocabOnly: true });
+  const exact = Math.max(...qs.map((q) => m.tokenize(`<|im_start|>system\n${SYSTEM_PROMPT}<|im_end|>\n<|im_start|>user\n${q}<|im_end|>\n<|im_start|>assistant\n`, true).length));
+  await m.dispose();
+  assert.ok(r.longest >= exact && r.longest <= exact + 2, `counted ${r.longest}, exact ${exact}`);
 });
