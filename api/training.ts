@@ -357,6 +357,12 @@ export interface VerlExport {
   maxPromptLength: number;
   longestPromptTokens: number;
   promptLengthBasis: string;
+  /** 'tokenizer': counted with the run's GGUF tokenizer; 'bytes': the UTF-8 upper bound (the README says why). */
+  promptLengthMethod: 'tokenizer' | 'bytes';
+  /** What run.sh defaults BASE_MODEL to (still overridable) and the GGUF metadata key it came from; null: it must be given. */
+  baseModel: { id: string; from: string } | null;
+  /** Where there is no default: what the GGUF's metadata does say, to check by hand. */
+  baseModelHint: string | null;
   /** Everything verl will do differently from the local run (also in the export's README). */
   warnings: string[];
 }

@@ -31,7 +31,7 @@ export const trainingMetrics = {
   reward_mean: { label: 'Reward (mean)', unit: 'reward', step: 'always', description: 'Mean reward over every completion of the step.' },
   reward_std: { label: 'Reward (std)', unit: 'reward', step: 'always', description: 'Sample standard deviation of the rewards of the step.' },
   frac_reward_zero_std: {
-    label: 'frac_reward_zero_std',
+    label: 'Groups with equal rewards (no learning signal)',
     unit: 'fraction',
     step: 'always',
     description: 'Share of groups whose completions all scored the same: they have zero advantage and teach nothing.',

@@ -149,7 +149,7 @@ export function setupTraining(
         if (register) await withApiError('bad-input', () => registry.add(dest, { name: `${path.basename(run.modelPath, '.gguf')} + run ${a.runId} step ${a.step}` }));
         return { path: merged.path, mergedTensors: merged.mergedTensors };
       },
-      'training.exportVerl': ({ runId, dir, gpusPerNode, nnodes, tensorParallel }) => {
+      'training.exportVerl': async ({ runId, dir, gpusPerNode, nnodes, tensorParallel }) => {
         need(runId);
         return withApiError('bad-input', () => exportVerl(ctx.db, runId, dir, { gpusPerNode, nnodes, tensorParallel }));
       },

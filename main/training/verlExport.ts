@@ -17,6 +17,7 @@ import type { Db } from '../platform/db/open.js';
 import { TrainingRepo, type RunRow, type TrainItem } from './store.js';
 import { SYSTEM_PROMPT } from '../llm/index.js';
 import { checkWritableFolder } from '../platform/safePath.js';
+import { baseModelOf, bytesBound, countPromptTokens, type BaseModelGuess } from './verlModel.js';
 
 const str = (name: string) => ({ name, type: 'BYTE_ARRAY' as const, converted_type: 'UTF8' as const, repetition_type: 'OPTIONAL' as const });
 
@@ -109,19 +110,9 @@ function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'run';
 }
 
-/** Bytes of chat-template framing a prompt may add beyond the two messages' text (Qwen/Llama/Gemma templates use < 40 tokens). */
-const TEMPLATE_ALLOWANCE_TOKENS = 64;
-
-/**
- * Tokens of the longest prompt, bounded from above without the model's tokenizer: UTF-8 bytes of the system and
- * user messages plus a template allowance. Byte-level BPE (Qwen, Llama 3, GPT-2 family) never makes more tokens
- * than bytes, and SentencePiece with byte fall-back at most one more (its leading "▁"), so this never undercounts.
- */
+/** The byte bound on the longest prompt (what the export falls back to without a tokenizer; see verlModel.ts). */
 export function longestPromptBound(items: readonly TrainItem[]): number {
-  const sys = Buffer.byteLength(SYSTEM_PROMPT, 'utf8');
-  let longest = 0;
-  for (const it of items) longest = Math.max(longest, Buffer.byteLength(it.question, 'utf8'));
-  return sys + longest + TEMPLATE_ALLOWANCE_TOKENS;
+  return bytesBound(items.map((it) => it.question));
 }
 
 export interface VerlCluster {
@@ -328,15 +319,25 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-function runScript(run: RunRow, stages: (1 | 2)[], adapter1: string | null): string {
+function runScript(run: RunRow, stages: (1 | 2)[], adapter1: string | null, baseModel: BaseModelGuess): string {
   const base = path.basename(run.modelPath);
+  // The message of bash's ${BASE_MODEL:?…}: characters bash would expand or that would end it are replaced.
+  const need = `set BASE_MODEL to the Hugging Face checkpoint matching the GGUF this run trained${baseModel.hint ? ` (${baseModel.hint})` : ''}`.replace(/["'`$\\{}]/g, '');
   return [
     '#!/usr/bin/env bash',
     `# Both stages of MedSSR Studio run ${run.id} ${oneLine(run.name)} on verl (commit ${VERL_COMMIT}); see README.md.`,
     `# BASE_MODEL: the Hugging Face checkpoint (folder or hub id) matching the GGUF the run used, ${oneLine(base)}.`,
     'set -euo pipefail',
     'cd "$(dirname "$0")"',
-    ': "${BASE_MODEL:?set BASE_MODEL to the Hugging Face checkpoint matching the GGUF this run trained}"',
+    ...(baseModel.id && baseModel.from
+      ? [
+          `# Defaults to what the GGUF's ${baseModel.from} names; a BASE_MODEL in the environment wins.`,
+          `if [ -z "\${BASE_MODEL:-}" ]; then`,
+          `  BASE_MODEL=${shellQuote(baseModel.id)}`,
+          `  echo "run.sh: BASE_MODEL=$BASE_MODEL (from the GGUF's ${baseModel.from}; set BASE_MODEL to use another checkpoint)" >&2`,
+          'fi',
+        ]
+      : [`: "\${BASE_MODEL:?${need}}"`]),
     // Passed as a Hydra override, single-quoted in Hydra's grammar; quotes, backslashes and "$" (interpolation) are refused, not escaped.
     String.raw`case "$BASE_MODEL" in *"'"*|*\\*|*\$*) echo "run.sh: BASE_MODEL must not contain quotes, backslashes or \$" >&2; exit 1;; esac`,
     ...stages.flatMap((st) => {
@@ -359,7 +360,7 @@ function runScript(run: RunRow, stages: (1 | 2)[], adapter1: string | null): str
   ].join('\n');
 }
 
-function readme(run: RunRow, stages: (1 | 2)[], out: string, cluster: VerlCluster, maxPromptLength: number, basis: string, warnings: string[], adapter1: string | null): string {
+function readme(run: RunRow, stages: (1 | 2)[], out: string, cluster: VerlCluster, maxPromptLength: number, basis: string, warnings: string[], adapter1: string | null, baseModel: BaseModelGuess): string {
   const s = run.settings;
   const last = stages.includes(2) ? stageAdapterFolder(out, 2, s.stage2Steps) : stageAdapterFolder(out, 1, s.stage1Steps);
   return [
@@ -376,8 +377,14 @@ function readme(run: RunRow, stages: (1 | 2)[], out: string, cluster: VerlCluste
     '## Run',
     '',
     '```bash',
-    'BASE_MODEL=/path/to/hf-checkpoint-of-the-base bash run.sh   # extra arguments are passed to verl as Hydra overrides',
+    ...(baseModel.id
+      ? [`bash run.sh   # BASE_MODEL defaults to ${baseModel.id}; extra arguments are passed to verl as Hydra overrides`, 'BASE_MODEL=/path/to/hf-checkpoint bash run.sh   # another checkpoint']
+      : ['BASE_MODEL=/path/to/hf-checkpoint-of-the-base bash run.sh   # extra arguments are passed to verl as Hydra overrides']),
     '```',
+    '',
+    baseModel.id
+      ? `\`BASE_MODEL\` defaults to \`${baseModel.id}\`, what the GGUF's \`${baseModel.from}\` names: the checkpoint it was converted from. Set it to use a local copy or another checkpoint.`
+      : `\`BASE_MODEL\` has no default: the GGUF's metadata names no checkpoint it was converted from${baseModel.hint ? ` (${baseModel.hint})` : ''}. Give the Hugging Face checkpoint (folder or hub id) whose weights the GGUF holds.`,
     '',
     `Cluster written into the configs: ${cluster.nnodes} node(s) × ${cluster.gpusPerNode} GPU(s), vLLM tensor parallelism ${cluster.tensorParallel}` +
       ' (re-export with other `--gpus-per-node` / `--tensor-parallel` to change them).',
@@ -412,7 +419,7 @@ function readme(run: RunRow, stages: (1 | 2)[], out: string, cluster: VerlCluste
   ].join('\n');
 }
 
-export function exportVerl(db: Db, runId: number, dir: string, cluster: VerlCluster = { gpusPerNode: 1, nnodes: 1, tensorParallel: 1 }): VerlExport {
+export async function exportVerl(db: Db, runId: number, dir: string, cluster: VerlCluster = { gpusPerNode: 1, nnodes: 1, tensorParallel: 1 }): Promise<VerlExport> {
   const repo = new TrainingRepo(db);
   const run = repo.run(runId);
   if (!run) throw new Error(`No training run ${runId}`);
@@ -431,9 +438,12 @@ export function exportVerl(db: Db, runId: number, dir: string, cluster: VerlClus
   if (!stages.length) throw new Error(`Run ${runId} has no training questions to export`);
   const warnings: string[] = [];
   const all = [...data.values()].flatMap((d) => [...d.train, ...d.test]);
-  const longest = longestPromptBound(all);
+  const count = await countPromptTokens(run.modelPath, all.map((it) => it.question));
+  const longest = count.longest;
   const maxPromptLength = Math.ceil(longest / 64) * 64;
-  const basis = `the longest of ${all.length} prompts bounded at ${longest} tokens (UTF-8 bytes of system + question, plus ${TEMPLATE_ALLOWANCE_TOKENS} for the chat template: byte-level BPE never makes more tokens than bytes), rounded up to a multiple of 64`;
+  const basis = `${count.basis}; rounded up to a multiple of 64`;
+  if (count.method === 'bytes') warnings.push(`max_prompt_length counts bytes, not tokens (${count.basis.slice(count.basis.indexOf('(') + 1, count.basis.indexOf(')'))}): it is an upper bound, looser than the model's token count.`);
+  const baseModel = await baseModelOf(run.modelPath);
   const adapter1 = data.has(1) && data.has(2) ? stageAdapterFolder(out, 1, s.stage1Steps) : null;
   if (adapter1 && s.stage2Optimizer === 'continue') warnings.push("stage2Optimizer is 'continue' here, but verl's lora_adapter_path loads adapter weights only: stage 2 starts with a fresh optimizer and schedule.");
   if (!data.has(1) && s.stage1Steps > 0) warnings.push('Stage 1 has no questions; only stage 2 is exported, starting from the base model.');
@@ -453,8 +463,8 @@ export function exportVerl(db: Db, runId: number, dir: string, cluster: VerlClus
     });
   }
   contents.push({ name: 'reward.py', data: rewardPython(s.formatReward, path.basename(run.modelPath)) });
-  contents.push({ name: 'run.sh', data: runScript(run, stages, adapter1) });
-  contents.push({ name: 'README.md', data: readme(run, stages, out, cluster, maxPromptLength, basis, warnings, adapter1) });
+  contents.push({ name: 'run.sh', data: runScript(run, stages, adapter1, baseModel) });
+  contents.push({ name: 'README.md', data: readme(run, stages, out, cluster, maxPromptLength, basis, warnings, adapter1, baseModel) });
   // Everything is built (and every refusal raised) before the first file is written.
   mkdirSync(out, { recursive: true });
   for (const c of contents) {
@@ -463,5 +473,16 @@ export function exportVerl(db: Db, runId: number, dir: string, cluster: VerlClus
     files.push(f);
   }
   chmodSync(path.join(out, 'run.sh'), 0o755);
-  return { dir: out, files, format: 'parquet', maxPromptLength, longestPromptTokens: longest, promptLengthBasis: basis, warnings };
+  return {
+    dir: out,
+    files,
+    format: 'parquet',
+    maxPromptLength,
+    longestPromptTokens: longest,
+    promptLengthBasis: basis,
+    promptLengthMethod: count.method,
+    baseModel: baseModel.id && baseModel.from ? { id: baseModel.id, from: baseModel.from } : null,
+    baseModelHint: baseModel.hint,
+    warnings,
+  };
 }

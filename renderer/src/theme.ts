@@ -46,6 +46,9 @@ export function buildTheme(mode: PaletteMode): Theme {
         styleOverrides: { outlined: ({ theme }) => ({ borderColor: theme.palette.divider }) },
       },
       MuiButton: { defaultProps: { disableElevation: true } },
+      // Section titles (subtitle1) sit under the page's h1 and their sub-titles (subtitle2) under them: MUI's
+      // default maps both to h6, which skips levels for screen-reader heading navigation (axe heading-order).
+      MuiTypography: { defaultProps: { variantMapping: { subtitle1: 'h2', subtitle2: 'h3' } } },
       MuiChip: { styleOverrides: { root: { fontWeight: 500 } } },
       MuiTableCell: {
         styleOverrides: {

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { needShared, sharedPath } from '../helpers/shared.js';
+import { createApp } from '../../main/app/index.js';
+import { createReviewFixture } from '../main/review/fixture.js';
 import { needChromium, screenshotPath, startBrowserMode, watchPageErrors, type BrowserMode } from './browser.js';
 
 describe('Synthesis page in browser mode', { skip: needChromium() }, () => {
@@ -15,7 +17,18 @@ describe('Synthesis page in browser mode', { skip: needChromium() }, () => {
   const pageErrors: string[] = [];
 
   before(async () => {
-    mode = await startBrowserMode({ prefix: 'medssr-e2e-synth-' });
+    mode = await startBrowserMode({
+      prefix: 'medssr-e2e-synth-',
+      // The template generator rejects nothing on the demo set: a checked dataset with rejected questions (long
+      // reasons included) makes the rejected-row checks below always run.
+      prepare: async (dataDir) => {
+        const app = await createApp({ dataDir, transport: 'http', seedDemo: true });
+        createReviewFixture(app.context.db, { name: 'checked-fixture', count: 12, rejectedEvery: 3 });
+        // Registered, so the labelling form can size max tokens to its context.
+        if (!needShared('models', 'stories260K.gguf')) await app.handlers['models.add']({ path: sharedPath('models', 'stories260K.gguf'), copy: false });
+        return { services: app };
+      },
+    });
     page = await mode.browser.newPage({ viewport: { width: 1440, height: 1000 } });
     watchPageErrors(page, pageErrors, { console: false });
   });
@@ -95,18 +108,35 @@ describe('Synthesis page in browser mode', { skip: needChromium() }, () => {
     await page.reload();
     await check('after a reload');
 
-    // A rejected question opens without moving the page sideways.
+    // A rejected question opens without moving the page sideways (the fixture dataset has 4 of 12 rejected).
+    await page.getByRole('combobox', { name: 'Dataset', exact: true }).click();
+    await page.getByRole('option', { name: /^checked-fixture v1/ }).click();
+    await page.getByTestId('dataset-summary').filter({ hasText: /^8 accepted · 4 rejected · / }).waitFor();
     await page.getByRole('button', { name: 'Rejected' }).click();
     // The accepted rows stay until the rejected page arrives: wait for them to go, not for a moment's luck.
     await page.locator('[data-testid="question-row"][data-status="accepted"]').first().waitFor({ state: 'detached' });
-    const row = page.getByTestId('question-row').first();
-    if (await row.isVisible().catch(() => false)) {
-      const before = await page.getByTestId('question-table').boundingBox();
-      await row.click();
-      await page.getByTestId('question-detail').first().waitFor();
-      const after = await page.getByTestId('question-table').boundingBox();
-      assert.deepEqual([after?.x, after?.width], [before?.x, before?.width], 'the table keeps its place and width');
-    }
+    const row = page.locator('[data-testid="question-row"][data-status="rejected"]').first();
+    await row.waitFor();
+    const before = await page.getByTestId('question-table').boundingBox();
+    await row.click();
+    const rejectedDetail = page.getByTestId('question-detail').first();
+    await rejectedDetail.waitFor();
+    const after = await page.getByTestId('question-table').boundingBox();
+    assert.deepEqual([after?.x, after?.width], [before?.x, before?.width], 'the table keeps its place and width');
+    // The reason stays inside the table (it ran off screen before).
+    const detailBox = await rejectedDetail.boundingBox();
+    assert.ok(detailBox && after && detailBox.x + detailBox.width <= after.x + after.width + 1, 'the rejected detail stays inside the table');
+    assert.match((await rejectedDetail.getByTestId('reject-detail').textContent()) ?? '', /^Rejected: options-distinct: option /);
+    // The long reason pill wraps inside its column instead of running off screen.
+    const pill = await row.getByTestId('reject-reason').boundingBox();
+    assert.ok(pill && after && pill.x + pill.width <= after.x + after.width + 1, `the reason pill stays inside the table (${JSON.stringify(pill)} in ${JSON.stringify(after)})`);
+    assert.equal(await page.locator('[data-testid="question-row"][data-status="rejected"]').count(), 4);
+    await page.screenshot({ path: screenshotPath('synthesis-04-rejected.png'), fullPage: true });
+    const wide = await page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return d.scrollWidth - d.clientWidth;
+    });
+    assert.equal(wide, 0, 'no horizontal scroll with the rejected reason open');
     await page.getByRole('button', { name: 'Accepted' }).click();
     await page.locator('[data-testid="question-row"][data-status="rejected"]').first().waitFor({ state: 'detached' });
     // Back to the first test's diagnosis-only plan, which the labelling test below relies on.
@@ -124,6 +154,11 @@ describe('Synthesis page in browser mode', { skip: needChromium() }, () => {
     await page.getByTestId('dataset-summary').filter({ hasText: /^[12] accepted · \d+ rejected · seed \d+ · template/ }).waitFor({ timeout: 60_000 });
     const accepted = Number(/^(\d+) accepted/.exec((await page.getByTestId('dataset-summary').textContent()) ?? '')?.[1]);
     await page.getByLabel('Model (GGUF path)').fill(sharedPath('models', 'stories260K.gguf'));
+    // Max tokens follows the registered model's context: 1,024 fits stories260K's 2,048 (half of it at most).
+    assert.equal(await page.getByTestId('label-max-tokens').inputValue(), '1024');
+    assert.match((await page.getByText('sized to the model').textContent()) ?? '', /sized to the model/);
+    await page.getByLabel('Samples').fill('0');
+    assert.ok(await page.getByTestId('label-start').isDisabled(), 'an out-of-range sample count is refused, not clamped');
     await page.getByLabel('Samples').fill('2');
     await page.getByLabel('Max tokens').fill('48');
     await page.getByRole('button', { name: /Pseudo-label v1/ }).click();

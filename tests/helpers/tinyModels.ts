@@ -31,6 +31,8 @@ export interface TinyModelOptions {
   nVocab?: number;
   /** Header values written in place of the true ones (tensors keep the true shapes): bad-input tests. */
   header?: Partial<Record<'embedding_length' | 'block_count' | 'head_count' | 'head_count_kv' | 'feed_forward_length', number>>;
+  /** Extra string keys (e.g. general.source.repo_url), as llama.cpp's converter writes them; general.name replaces "tiny-<arch>". */
+  strings?: Record<string, string>;
 }
 
 const llamaDir = path.join(repoRoot, 'native', 'deps', 'llama.cpp');
@@ -71,7 +73,11 @@ for name, f in src.fields.items():
             continue
         w.add_key_value(name, val, vt)
 E, L, H, KV, D, F = o['nEmbd'], o['nLayer'], o['nHead'], o['nHeadKv'], o['headDim'], o['nFf']
-w.add_name('tiny-' + arch)
+extra = o.get('strings') or {}
+w.add_name(extra.get('general.name', 'tiny-' + arch))
+for k, v in extra.items():
+    if k != 'general.name':
+        w.add_key_value(k, v, GGUFValueType.STRING)
 w.add_context_length(o['contextLength'])
 hdr = o.get('header') or {}
 w.add_embedding_length(hdr.get('embedding_length', E))
@@ -153,6 +159,7 @@ export function tinyModel(opts: TinyModelOptions): string {
     seed: opts.seed ?? 1,
     nVocab: opts.nVocab ?? 0,
     ...(opts.header ? { header: opts.header } : {}),
+    ...(opts.strings ? { strings: opts.strings } : {}),
     vocab: path.join(llamaDir, 'models', vocabFile[opts.arch]),
   };
   const key = createHash('sha256').update(script).update(JSON.stringify(full)).digest('hex').slice(0, 16);

@@ -30,6 +30,11 @@ export interface FixtureOptions {
    * recovery pass, as a small model's stories do (the text ends in the appended "The answer is X").
    */
   recoveredEvery?: number;
+  /**
+   * Every n-th question (0 = none) is stored as rejected by the checker, with a long reason (a reason pill must
+   * wrap, not run off screen), and gets no pseudo-label: the template generator on the demo set rejects nothing.
+   */
+  rejectedEvery?: number;
 }
 
 /** Question i: answer disease i mod 6, intended letter i mod 5; returns the new dataset's id. */
@@ -68,15 +73,21 @@ export function createReviewFixture(db: Db, opts: FixtureOptions): number {
         seed: 1,
         filters: { reasoningProb: Math.round((0.6 + (i % 40) / 100) * 1000) / 1000 },
       },
-      status: 'accepted',
-      rejectReason: null,
+      ...(opts.rejectedEvery && i % opts.rejectedEvery === opts.rejectedEvery - 1
+        ? {
+            status: 'rejected' as const,
+            rejectReason: `options-distinct: option ${letters[(correct + 1) % 5]} "${others[0]?.name ?? ''}" shares its defining findings with the intended answer "${d.name}", so a careful reader could defend two answers; regenerate with a more distant distractor`,
+          }
+        : { status: 'accepted' as const, rejectReason: null }),
     });
   }
   synth.insertQuestions(dataset.id, questions);
-  synth.complete(dataset.id, { count: opts.count, planned: opts.count, achievable: opts.count, achieved: opts.count, cells: [], dimensions: [], labels: {} });
+  const accepted = questions.filter((q) => q.status === 'accepted').length;
+  synth.complete(dataset.id, { count: opts.count, planned: opts.count, achievable: opts.count, achieved: accepted, cells: [], dimensions: [], labels: {} });
   const run = labels.createRun({ datasetId: dataset.id, modelPath: '/models/fixture.gguf', adapterPath: null, settings: {}, jobId: null });
   db.transaction(() => {
     for (const q of questions) {
+      if (q.status === 'rejected') continue;
       if (opts.unlabelledEvery && q.seq % opts.unlabelledEvery === opts.unlabelledEvery - 1) continue;
       const recovered = opts.recoveredEvery ? q.seq % opts.recoveredEvery === opts.recoveredEvery - 1 : false;
       labels.saveLabel(run.id, dataset.id, q.seq, recovered ? withRecoveredSamples(fixtureLabel(q)) : fixtureLabel(q), 8 * 40);

@@ -121,6 +121,17 @@ test('both stages with the real trainer and stories260K: trainer metrics and tim
     }
     const run = repo.run(result.runId);
     assert.equal(run?.trainer?.arch, 'llama');
+    // Estimate vs actual with the real trainer: stories260K is a real GGUF, so an estimate is made before the start
+    // (not the "no estimate" line the fake trainer's test sees), and the last line sets the measured time beside it.
+    const messages = repo.logs(result.runId).map((l) => l.message);
+    const estimates = messages.filter((m) => m.startsWith('Estimate before start: about '));
+    assert.equal(estimates.length, 1, messages.join('\n'));
+    assert.match(estimates[0] ?? '', /^Estimate before start: about [\d.]+ (s|min|h) for 5 steps \(/);
+    assert.ok(!messages.some((m) => m.startsWith('No estimate before start')), messages.join('\n'));
+    const last = messages.at(-1) ?? '';
+    const m = /^Took (\d+) s; estimated ([\d.]+) (s|min|h) before the start \(actual ([\d.]+)× the estimate\)$/.exec(last);
+    assert.ok(m, `last log line: ${last}`);
+    console.log(`# ${estimates[0]}\n# ${last}`);
     assert.equal(run?.trainer?.threads, 1, 'a 260K-parameter model trains on one thread');
     console.log(`# mean step: ${JSON.stringify(result.meanTimings)}`);
 
@@ -142,6 +153,7 @@ test('both stages with the real trainer and stories260K: trainer metrics and tim
     assert.equal(est.stage1Items, 16);
     assert.ok(est.basis.some((b) => b.includes('measured over')), est.basis.join(' | '));
     assert.ok(est.seconds > 0 && est.memoryBytes > 2 * 1.2e6, `estimate ${est.seconds} s, ${est.memoryBytes} bytes`);
+    console.log(`# calibrated estimate for 10 steps: ${est.seconds.toFixed(1)} s; this run's mean step × 10: ${(10 * (result.meanTimings?.totalS ?? 0)).toFixed(1)} s`);
     // Upper bound: the measured mean step times 10 steps, each completion at full length, stays within reason.
     assert.ok(est.seconds < 10 * (result.meanTimings?.totalS ?? 1) * 20);
   } finally {

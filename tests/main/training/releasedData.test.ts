@@ -93,7 +93,7 @@ test('released stage 1 and human stage 2 files make a run whose snapshot and ver
     assert.equal(s2.length, 8);
     assert.deepEqual(s2.find((i) => i.source.endsWith(':h3'))?.extra, { name: 'medqa', explanation: 'because 3', meta_info: 'step1' });
 
-    const out = exportVerl(db, run.id, path.join(dir, 'verl'));
+    const out = await exportVerl(db, run.id, path.join(dir, 'verl'));
     const buf = readFileSync(path.join(out.dir, 'stage2_train.parquet'));
     const rows = (await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) })) as { extra_info: { source: string; extra: string | null } }[];
     const h3 = rows.find((r) => r.extra_info.source.endsWith(':h3'));

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
 import { load as loadYaml } from 'js-yaml';
+import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { exportVerlSchema, trainInputSchema, type TrainInputRaw } from '../../../api/training.js';
 import { openAppDatabase } from '../../../main/app/index.js';
 import { extractOption } from '../../../main/labeling/index.js';
@@ -19,6 +20,9 @@ import { TrainingRepo } from '../../../main/training/store.js';
 import { scoreCompletion } from '../../../main/training/rewards.js';
 import { createRun } from '../../../main/training/trainJob.js';
 import { exportVerl, longestPromptBound, stageAdapterFolder } from '../../../main/training/verlExport.js';
+import { baseModelFromMetadata, countPromptTokens, RENDERED_PROMPTS } from '../../../main/training/verlModel.js';
+import { SYSTEM_PROMPT } from '../../../main/llm/index.js';
+import { needTinyModels, tinyModel } from '../../helpers/tinyModels.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
 import { fakeTrainerBin, seedLabelledDataset, writeMedssrFile } from './fixtures.js';
 
@@ -46,7 +50,7 @@ function hasPath(o: unknown, p: string): boolean {
 }
 
 /** A two-stage run (10 stage-1 questions with share ≥ 0.75, 2 held out; 9 human questions) exported to `out`. */
-function exported(sub: string, input: Partial<TrainInputRaw>, cluster = { gpusPerNode: 4, nnodes: 1, tensorParallel: 2 }) {
+async function exported(sub: string, input: Partial<TrainInputRaw>, cluster = { gpusPerNode: 4, nnodes: 1, tensorParallel: 2 }, modelPath: string = fakeTrainerBin) {
   const d = mkdtempSync(path.join(dir, `${sub}-`));
   const db = openAppDatabase(path.join(d, 'v.db'));
   try {
@@ -56,7 +60,7 @@ function exported(sub: string, input: Partial<TrainInputRaw>, cluster = { gpusPe
       d,
       trainInputSchema.parse({
         name: 'verl',
-        modelPath: fakeTrainerBin,
+        modelPath,
         stage1: { dataset: 'syn', minVoteShare: 0.75 },
         stage2: { files: [writeMedssrFile(d, 9)] },
         settings: { groupSize: 8, promptsPerStep: 4, lr: 3e-6, lossAggregation: 'dr-grpo', scaleRewards: false, stage1Steps: 40, stage2Steps: 20, heldOut: 2, formatReward: 0.1, checkpointEvery: 10, temperature: 1 },
@@ -64,7 +68,7 @@ function exported(sub: string, input: Partial<TrainInputRaw>, cluster = { gpusPe
       }),
       null,
     );
-    const out = exportVerl(db, run.id, path.join(d, 'verl'), cluster);
+    const out = await exportVerl(db, run.id, path.join(d, 'verl'), cluster);
     const items = [1, 2].flatMap((st) => [...new TrainingRepo(db).items(run.id, st as 1 | 2, 'train'), ...new TrainingRepo(db).items(run.id, st as 1 | 2, 'heldout')]);
     return { out, run, db, items, stage1Train: new TrainingRepo(db).items(run.id, 1, 'train') };
   } catch (err) {
@@ -74,7 +78,7 @@ function exported(sub: string, input: Partial<TrainInputRaw>, cluster = { gpusPe
 }
 
 test('a run exports as verl parquet, GRPO configs that carry its settings and the cluster, the reward, run.sh and a README', async () => {
-  const { out, db, items, stage1Train, run } = exported('main', {});
+  const { out, db, items, stage1Train, run } = await exported('main', {});
   try {
     const names = out.files.map((f) => path.basename(f)).sort();
     assert.deepEqual(names, ['README.md', 'grpo_stage1.yaml', 'grpo_stage2.yaml', 'reward.py', 'run.sh', 'stage1_test.parquet', 'stage1_train.parquet', 'stage2_test.parquet', 'stage2_train.parquet']);
@@ -150,9 +154,9 @@ test('a run exports as verl parquet, GRPO configs that carry its settings and th
   }
 });
 
-test('every exported key exists in verl b178a3c _generated_ppo_trainer.yaml', { skip: needShared('reference', 'verl', '_generated_ppo_trainer.yaml') }, () => {
+test('every exported key exists in verl b178a3c _generated_ppo_trainer.yaml', { skip: needShared('reference', 'verl', '_generated_ppo_trainer.yaml') }, async () => {
   const ref = loadYaml(readFileSync(sharedPath('reference', 'verl', '_generated_ppo_trainer.yaml'), 'utf8')) as Yaml;
-  const { out, db } = exported('keys', { settings: { groupSize: 4, promptsPerStep: 2, stage1Steps: 3, stage2Steps: 2, heldOut: 2, beta: 0.01, temperature: 0.9 } }, { gpusPerNode: 8, nnodes: 1, tensorParallel: 4 });
+  const { out, db } = await exported('keys', { settings: { groupSize: 4, promptsPerStep: 2, stage1Steps: 3, stage2Steps: 2, heldOut: 2, beta: 0.01, temperature: 0.9 } }, { gpusPerNode: 8, nnodes: 1, tensorParallel: 4 });
   db.close();
   for (const f of ['grpo_stage1.yaml', 'grpo_stage2.yaml']) {
     const cfg = loadYaml(readFileSync(path.join(out.dir, f), 'utf8')) as Yaml;
@@ -176,8 +180,8 @@ const omegaPython = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, [
 test(
   "OmegaConf merges every exported config into verl's generated one in struct mode and resolves it",
   { skip: needShared('reference', 'verl', '_generated_ppo_trainer.yaml') ?? (omegaPython ? undefined : (console.log('# skipped: no python3 with omegaconf (Debian python3-omegaconf)'), 'skipped: no python3 with omegaconf')) },
-  () => {
-    const { out, db } = exported('omega', {});
+  async () => {
+    const { out, db } = await exported('omega', {});
     db.close();
     // Hydra's struct mode is what refuses a key verl does not declare: OmegaConf's merge into a struct config does the same.
     const prog = `
@@ -200,20 +204,20 @@ print(json.dumps(res))
   },
 );
 
-test('cluster shapes verl would refuse are refused at export', () => {
+test('cluster shapes verl would refuse are refused at export', async () => {
   assert.equal(exportVerlSchema.safeParse({ runId: 1, dir: '/tmp/x', gpusPerNode: 4, tensorParallel: 3 }).success, false, 'TP must divide the GPUs');
   assert.equal(exportVerlSchema.safeParse({ runId: 1, dir: '/tmp/x', gpusPerNode: 0 }).success, false);
   assert.deepEqual(exportVerlSchema.parse({ runId: 1, dir: '/tmp/x' }), { runId: 1, dir: '/tmp/x', gpusPerNode: 1, nnodes: 1, tensorParallel: 1 });
   // 3 prompts × 2 completions = 6 sequences cannot split over 4 GPUs (verl's real_train_batch_size check).
-  assert.throws(() => exported('bad', { settings: { groupSize: 2, promptsPerStep: 3, heldOut: 2 } }, { gpusPerNode: 4, nnodes: 1, tensorParallel: 1 }), /divisible by the GPU count \(4\)/);
+  await assert.rejects(() => exported('bad', { settings: { groupSize: 2, promptsPerStep: 3, heldOut: 2 } }, { gpusPerNode: 4, nnodes: 1, tensorParallel: 1 }), /divisible by the GPU count \(4\)/);
   // 8 stage-1 questions cannot fill a batch of 16 prompts (verl's loader drops incomplete batches).
-  assert.throws(() => exported('big', { settings: { groupSize: 2, promptsPerStep: 16, heldOut: 2 } }, { gpusPerNode: 1, nnodes: 1, tensorParallel: 1 }), /fewer than one batch/);
+  await assert.rejects(() => exported('big', { settings: { groupSize: 2, promptsPerStep: 16, heldOut: 2 } }, { gpusPerNode: 1, nnodes: 1, tensorParallel: 1 }), /fewer than one batch/);
 });
 
-test('a hostile run name executes nothing in run.sh and stays inside its YAML comment', { skip: python ? undefined : 'skipped: python3 is absent' }, () => {
+test('a hostile run name executes nothing in run.sh and stays inside its YAML comment', { skip: python ? undefined : 'skipped: python3 is absent' }, async () => {
   const marker = path.join(dir, 'pwned');
   const name = `x\ntouch ${marker}\n# \u2028experiment_name: evil\u0085$(touch ${marker})'"\`touch ${marker}\``;
-  const { out, db } = exported('evil', { name });
+  const { out, db } = await exported('evil', { name });
   db.close();
   for (const f of ['grpo_stage1.yaml', 'grpo_stage2.yaml']) {
     const text = readFileSync(path.join(out.dir, f), 'utf8');
@@ -299,7 +303,7 @@ function rewardCases(): string[] {
   return cases;
 }
 
-test('the exported Python reward agrees with ours and with MedSSR\'s own extract_option, gemma rule included', { skip: python ? undefined : 'skipped: python3 is absent' }, () => {
+test('the exported Python reward agrees with ours and with MedSSR\'s own extract_option, gemma rule included', { skip: python ? undefined : 'skipped: python3 is absent' }, async () => {
   const cases = rewardCases();
   assert.ok(cases.length >= 50, `${cases.length} cases`);
   const d = mkdtempSync(path.join(dir, 'r-'));
@@ -313,7 +317,7 @@ test('the exported Python reward agrees with ours and with MedSSR\'s own extract
       const run = createRun(db, d, trainInputSchema.parse({ modelPath: model, stage1: { dataset: 'syn', minVoteShare: 0 }, settings: { formatReward: 0.1, promptsPerStep: 2, heldOut: 0 } }), null);
       const sub = path.join(d, key);
       mkdirSync(sub);
-      rewardPy[key] = path.join(exportVerl(db, run.id, sub).dir, 'reward.py');
+      rewardPy[key] = path.join((await exportVerl(db, run.id, sub)).dir, 'reward.py');
     }
   } finally {
     db.close();
@@ -351,4 +355,131 @@ print(json.dumps(out))
     if (extractOption(c, 'gemma') !== extractOption(c, 'qwen')) gemmaDiffers++;
   });
   assert.ok(gemmaDiffers >= 5, `the gemma rule decides ${gemmaDiffers} cases`);
+});
+
+test('BASE_MODEL defaults only from metadata naming the checkpoint the GGUF was converted from', () => {
+  assert.deepEqual(baseModelFromMetadata({ source: { repo_url: 'https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct' } }), { id: 'Qwen/Qwen2.5-0.5B-Instruct', from: 'general.source.repo_url', hint: null });
+  assert.deepEqual(baseModelFromMetadata({ source: { huggingface: { repository: 'meta-llama/Llama-3.2-1B' } } }).id, 'meta-llama/Llama-3.2-1B');
+  assert.deepEqual(baseModelFromMetadata({ repo_url: 'https://hf.co/google/gemma-2-2b-it/tree/main' }), { id: 'google/gemma-2-2b-it', from: 'general.repo_url', hint: null });
+  assert.deepEqual(baseModelFromMetadata({ name: 'Qwen/Qwen3-8B-Base' }), { id: 'Qwen/Qwen3-8B-Base', from: 'general.name', hint: null });
+  // The source wins over the name; a non-Hugging Face URL or a dataset is no checkpoint.
+  assert.equal(baseModelFromMetadata({ name: 'x/y', source: { repo_url: 'https://huggingface.co/a/b' } }).id, 'a/b');
+  assert.equal(baseModelFromMetadata({ source: { repo_url: 'https://github.com/a/b' } }).id, null);
+  assert.equal(baseModelFromMetadata({ source: { repo_url: 'https://huggingface.co/datasets/a' } }).id, null);
+  // A human-readable name and the fine-tune's parent are hints only: the parent's weights are not the GGUF's.
+  const bartowski = baseModelFromMetadata({
+    name: 'Qwen2.5 0.5B Instruct',
+    organization: 'Qwen',
+    basename: 'Qwen2.5',
+    size_label: '0.5B',
+    finetune: 'Instruct',
+    base_model: { count: 1, '0': { name: 'Qwen2.5 0.5B', organization: 'Qwen', repo_url: 'https://huggingface.co/Qwen/Qwen2.5-0.5B' } },
+  });
+  assert.equal(bartowski.id, null);
+  assert.match(bartowski.hint ?? '', /suggest Qwen\/Qwen2\.5-0\.5B-Instruct; general\.base_model\.0 names Qwen\/Qwen2\.5-0\.5B, the model this GGUF was derived from/);
+  assert.match(baseModelFromMetadata({ name: 'stories260K' }).hint ?? '', /general\.name is "stories260K", not a hub id/);
+  // Nothing that could break out of run.sh's quoting passes as an id.
+  for (const bad of ["a/b'c", 'a/b c', 'a/$(x)', 'a/b\\c', '../../etc']) assert.equal(baseModelFromMetadata({ name: bad }).id, null, bad);
+});
+
+/** run.sh with a stand-in python3 that records its arguments and, for stage 1, writes the adapter verl would at step 2. */
+function runShWithStub(outDir: string, env: Record<string, string | undefined>): { status: number | null; stderr: string; calls: string[] } {
+  const bin = mkdtempSync(path.join(dir, 'bin-'));
+  const adapter = 'checkpoints/stage1/global_step_2/actor/lora_adapter';
+  writeFileSync(
+    path.join(bin, 'python3'),
+    `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >> "$PWD/calls.log"\nif [[ "$*" == *grpo_stage1* ]]; then mkdir -p ${adapter}; touch ${adapter}/adapter_model.safetensors ${adapter}/adapter_config.json; fi\n`,
+    { mode: 0o755 },
+  );
+  const { BASE_MODEL: _drop, ...rest } = process.env;
+  const r = spawnSync('bash', [path.join(outDir, 'run.sh')], { env: { ...rest, PATH: `${bin}:${process.env.PATH ?? ''}`, ...env }, encoding: 'utf8' });
+  const log = path.join(outDir, 'calls.log');
+  const calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+  rmSync(log, { force: true });
+  return { status: r.status, stderr: r.stderr, calls };
+}
+
+test(
+  "a GGUF with a tokenizer and chat template: max_prompt_length counted in its tokens, BASE_MODEL defaulted from its source and still overridable",
+  { skip: needTinyModels(), timeout: 120_000 },
+  async () => {
+    const model = tinyModel({ arch: 'qwen2', strings: { 'general.source.repo_url': 'https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct' } });
+    const { out, db, items } = await exported('tok', { settings: { groupSize: 4, promptsPerStep: 2, stage1Steps: 2, stage2Steps: 0, heldOut: 2, temperature: 1 } }, { gpusPerNode: 1, nnodes: 1, tensorParallel: 1 }, model);
+    db.close();
+    assert.equal(out.promptLengthMethod, 'tokenizer');
+    // Independently of node-llama-cpp's chat wrapper: Qwen's ChatML written out by hand, tokenized with special tokens.
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+    const m = await llama.loadModel({ modelPath: model, vocabOnly: true });
+    let longest = 0;
+    for (const it of items) {
+      const text = `<|im_start|>system\n${SYSTEM_PROMPT}<|im_end|>\n<|im_start|>user\n${it.question}<|im_end|>\n<|im_start|>assistant\n`;
+      longest = Math.max(longest, m.tokenize(text, true).length);
+    }
+    await m.dispose();
+    assert.equal(out.longestPromptTokens, longest, out.promptLengthBasis);
+    assert.ok(out.longestPromptTokens < longestPromptBound(items), `tokens (${out.longestPromptTokens}) are fewer than the byte bound (${longestPromptBound(items)})`);
+    assert.equal(out.maxPromptLength, Math.ceil(longest / 64) * 64);
+    const cfg = loadYaml(readFileSync(path.join(out.dir, 'grpo_stage1.yaml'), 'utf8')) as Yaml;
+    assert.equal(get(cfg, 'data.max_prompt_length'), out.maxPromptLength);
+    const readme = readFileSync(path.join(out.dir, 'README.md'), 'utf8');
+    assert.match(readme, new RegExp(`is ${longest} tokens, counted with the run's GGUF tokenizer on its chat template's rendering`));
+    assert.doesNotMatch(readme, /counting bytes/);
+    assert.ok(!out.warnings.some((w) => w.includes('bytes')), out.warnings.join(' | '));
+
+    assert.deepEqual(out.baseModel, { id: 'Qwen/Qwen2.5-0.5B-Instruct', from: 'general.source.repo_url' });
+    assert.match(readme, /`BASE_MODEL` defaults to `Qwen\/Qwen2\.5-0\.5B-Instruct`, what the GGUF's `general\.source\.repo_url` names/);
+    if (!python) return;
+    const byDefault = runShWithStub(out.dir, {});
+    assert.equal(byDefault.status, 0, byDefault.stderr);
+    assert.match(byDefault.stderr, /BASE_MODEL=Qwen\/Qwen2\.5-0\.5B-Instruct \(from the GGUF's general\.source\.repo_url/);
+    assert.match(byDefault.calls[0] ?? '', /actor_rollout_ref\.model\.path='Qwen\/Qwen2\.5-0\.5B-Instruct'$/);
+    const overridden = runShWithStub(out.dir, { BASE_MODEL: '/models/local copy' });
+    assert.equal(overridden.status, 0, overridden.stderr);
+    assert.match(overridden.calls[0] ?? '', /actor_rollout_ref\.model\.path='\/models\/local copy'$/);
+  },
+);
+
+test('stories260K (a tokenizer, no chat template, no hub id): tokens plus a template allowance, BASE_MODEL required', { skip: needShared('models', 'stories260K.gguf'), timeout: 120_000 }, async () => {
+  const { out, db, items } = await exported('spm', { settings: { groupSize: 4, promptsPerStep: 2, stage1Steps: 2, stage2Steps: 0, heldOut: 2, temperature: 1 } }, { gpusPerNode: 1, nnodes: 1, tensorParallel: 1 }, sharedPath('models', 'stories260K.gguf'));
+  db.close();
+  assert.equal(out.promptLengthMethod, 'tokenizer');
+  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+  const m = await llama.loadModel({ modelPath: sharedPath('models', 'stories260K.gguf'), vocabOnly: true });
+  const sys = m.tokenize(SYSTEM_PROMPT).length;
+  const q = Math.max(...items.map((it) => m.tokenize(it.question).length));
+  await m.dispose();
+  assert.equal(out.longestPromptTokens, sys + q + 65, out.promptLengthBasis);
+  assert.match(out.promptLengthBasis, /has no chat template, so 65 tokens are added/);
+  assert.equal(out.baseModel, null);
+  const readme = readFileSync(path.join(out.dir, 'README.md'), 'utf8');
+  assert.match(readme, /`BASE_MODEL` has no default: the GGUF's metadata names no checkpoint/);
+  if (!python) return;
+  const r = runShWithStub(out.dir, {});
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /set BASE_MODEL to the Hugging Face checkpoint/);
+  assert.deepEqual(r.calls, []);
+});
+
+test('a model file that is no GGUF: the byte bound, said in the README and the warnings', async () => {
+  const { out, db } = await exported('bytes', { settings: { groupSize: 4, promptsPerStep: 2, stage1Steps: 2, stage2Steps: 0, heldOut: 2, temperature: 1 } }, { gpusPerNode: 1, nnodes: 1, tensorParallel: 1 });
+  db.close();
+  assert.equal(out.promptLengthMethod, 'bytes');
+  assert.match(out.promptLengthBasis, /by counting bytes, not tokens \(the run's model could not be read: /);
+  assert.ok(out.warnings.some((w) => w.startsWith('max_prompt_length counts bytes, not tokens')), out.warnings.join(' | '));
+  const readme = readFileSync(path.join(out.dir, 'README.md'), 'utf8');
+  assert.match(readme, /counting bytes, not tokens/);
+  assert.match(readme, /`BASE_MODEL` has no default/);
+});
+
+test('many prompts: the longest are rendered in full, the rest bounded, and the count never falls under the exact one', { skip: needTinyModels(), timeout: 120_000 }, async () => {
+  const model = tinyModel({ arch: 'qwen2', strings: { 'general.source.repo_url': 'https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct' } });
+  const qs = Array.from({ length: RENDERED_PROMPTS + 60 }, (_, i) => `Case ${i}: a ${i % 80}-year-old with${' recurrent fevers'.repeat(i % 9)} and café-au-lait macules.\nA. NF1\nB. Marfan syndrome\nC. Fabry disease`);
+  const r = await countPromptTokens(model, qs);
+  assert.equal(r.method, 'tokenizer');
+  assert.match(r.basis, new RegExp(`the ${RENDERED_PROMPTS} longest rendered in full`));
+  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+  const m = await llama.loadModel({ modelPath: model, vocabOnly: true });
+  const exact = Math.max(...qs.map((q) => m.tokenize(`<|im_start|>system\n${SYSTEM_PROMPT}<|im_end|>\n<|im_start|>user\n${q}<|im_end|>\n<|im_start|>assistant\n`, true).length));
+  await m.dispose();
+  assert.ok(r.longest >= exact && r.longest <= exact + 2, `counted ${r.longest}, exact ${exact}`);
 });

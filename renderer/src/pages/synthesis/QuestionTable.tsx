@@ -6,14 +6,14 @@ import type { QuestionPage } from '../../../../api/synthesis.js';
 export function QuestionTable({ page }: { page: QuestionPage }) {
   const [open, setOpen] = useState<string | null>(null);
   return (
-    <Table size="small" data-testid="question-table" sx={{ tableLayout: 'fixed', '& td, & th': { overflowWrap: 'anywhere' } }}>
+    <Table size="small" data-testid="question-table" sx={{ tableLayout: 'fixed', '& td': { overflowWrap: 'anywhere' }, '& th': { whiteSpace: 'nowrap' } }}>
       <TableHead>
         <TableRow>
           <TableCell sx={{ width: 170 }}>Id</TableCell>
           <TableCell sx={{ width: 130 }}>Type</TableCell>
-          <TableCell sx={{ width: 90 }}>Difficulty</TableCell>
+          <TableCell sx={{ width: 108 }}>Difficulty</TableCell>
           <TableCell>Question</TableCell>
-          <TableCell sx={{ width: 70 }}>Answer</TableCell>
+          <TableCell sx={{ width: 88 }}>Answer</TableCell>
           <TableCell sx={{ width: 120 }}>Pseudo-label</TableCell>
           <TableCell sx={{ width: 180 }}>Status</TableCell>
         </TableRow>
@@ -41,6 +41,11 @@ export function QuestionTable({ page }: { page: QuestionPage }) {
                 <Collapse in={open === q.id} unmountOnExit>
                   {/* Long words and the filters' JSON wrap: the open row must not widen the table (the page shifted sideways). */}
                   <Box sx={{ py: 1.5, overflowWrap: 'anywhere', wordBreak: 'break-word' }} data-testid="question-detail">
+                    {q.status === 'rejected' && (
+                      <Typography variant="body2" color="warning.dark" sx={{ mb: 1 }} data-testid="reject-detail">
+                        Rejected: {q.rejectReason ?? 'no reason recorded'}
+                      </Typography>
+                    )}
                     <Typography variant="body2" sx={{ mb: 1 }}>
                       {q.stem}
                     </Typography>

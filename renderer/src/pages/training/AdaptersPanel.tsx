@@ -120,7 +120,9 @@ export function AdaptersPanel({ runs, version }: { runs: RunSummary[]; version: 
               void act(async () => {
                 const out = await api.call('training.exportVerl', { runId: r.id, dir: target, gpusPerNode: gpus, tensorParallel: tp });
                 const warn = out.warnings.length ? ` Differences from the local run: ${out.warnings.join(' ')}` : '';
-                return `verl input for run #${r.id} in ${out.dir}: ${out.files.length} files (${out.format}); max prompt length ${out.maxPromptLength}; see its README.md.${warn}`;
+                const counted = out.promptLengthMethod === 'tokenizer' ? "counted with the model's tokenizer" : 'bounded by bytes: the model has no usable tokenizer';
+                const base = out.baseModel ? `run.sh defaults BASE_MODEL to ${out.baseModel.id} (from ${out.baseModel.from})` : 'set BASE_MODEL when running run.sh (the GGUF names no checkpoint)';
+                return `verl input for run #${r.id} in ${out.dir}: ${out.files.length} files (${out.format}); max prompt length ${out.maxPromptLength} (${counted}); ${base}; see its README.md.${warn}`;
               })
             }
           >

@@ -318,6 +318,12 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
         <Button variant="contained" startIcon={<PlayArrowIcon />} disabled={busy || !modelPath || (!useStage1 && !useStage2)} onClick={() => void run('start')} data-testid="train-start">
           Start training
         </Button>
+        {/* A disabled button says why, as the export buttons do. */}
+        {!busy && (!modelPath || (!useStage1 && !useStage2)) && (
+          <Typography variant="caption" color="text.secondary" sx={{ alignSelf: 'center' }} data-testid="train-start-why">
+            {!modelPath ? 'Choose a base model (GGUF) to estimate or start.' : 'Tick stage 1 or stage 2 to start.'}
+          </Typography>
+        )}
       </Stack>
     </Stack>
   );

@@ -4,7 +4,7 @@ import ReplayIcon from '@mui/icons-material/Replay';
 import type { RunSummary } from '../../../../api/training.js';
 import { useConfirm } from '../../components/ConfirmDialog.js';
 import { useJobs } from '../../jobs/JobsContext.js';
-import { runColor } from './MetricsCharts.js';
+import { runColor } from './chartSpecs.js';
 
 const stateColor: Record<RunSummary['state'], 'default' | 'primary' | 'success' | 'error' | 'warning'> = {
   preparing: 'primary',
