@@ -86,6 +86,8 @@ export interface NanoSeedOptions {
   samples?: number;
   generations?: number;
   maxTokens?: number;
+  /** Stage 1 keeps pseudo-labels with at least this vote share (default 0.5). */
+  minVoteShare?: number;
   train?: Partial<TrainSettings>;
 }
 
@@ -188,7 +190,7 @@ export async function runNanoSeed(app: AppRuntime, o: NanoSeedOptions, onPhase: 
     parseInput('training.start', {
       name: `nano s${seed}`,
       modelPath: model,
-      stage1: { dataset: trace.datasets.stage1, minVoteShare: 0.5 },
+      stage1: { dataset: trace.datasets.stage1, minVoteShare: o.minVoteShare ?? 0.5 },
       stage2: { files: [s2File] },
       preset: 'cpu-demo',
       settings: { seed, threads, stage1Steps: o.stage1Steps, stage2Steps: o.stage2Steps, groupSize: 8, promptsPerStep: 2, maxCompletionTokens: 32, loraRank: 8, loraAlpha: 16, lr: 2e-3, heldOut: 0, evalEvery: 0, checkpointEvery: 100, ...o.train },

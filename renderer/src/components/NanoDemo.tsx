@@ -74,6 +74,7 @@ export function NanoDemoNote({
             variant="contained"
             disabled={busy}
             data-testid={`${testId}-use`}
+            sx={{ whiteSpace: 'nowrap' }}
             onClick={() => {
               setBusy(true);
               setError(null);

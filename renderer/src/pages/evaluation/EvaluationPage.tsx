@@ -61,7 +61,11 @@ export function EvaluationPage() {
             present={(m) =>
               `Example: evaluate the nano demo model ${m.name} on its held-out questions (disorders whose cards it read, questions it never saw), then again with the adapter a training run wrote, and compare before and after below. ${nanoCaveat}`
             }
-            absent="No nano demo model is built. A model that never writes “The answer is” (such as stories260K) gets every answer from the recovery pass, so its accuracy sits near chance and a before/after comparison shows noise. Build one from the Knowledge page, or with `npx medssr demo-model build`."
+            absent={
+            <>
+              No nano demo model is built. A model that never writes “The answer is” (such as stories260K) gets every answer from the recovery pass, so its accuracy sits near chance and a before/after comparison shows noise. Build one from the Knowledge page, or with <code>npx medssr demo-model build</code>.
+            </>
+          }
             action={{
               label: 'Load the example',
               run: async (ex) => {

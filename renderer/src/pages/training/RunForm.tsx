@@ -32,6 +32,7 @@ import {
   type TrainInputRaw,
   type TrainSettings,
 } from '../../../../api/training.js';
+import { DEMO_DEFAULT_MINUTES } from '../../../../api/demoModel.js';
 import { useApi } from '../../api/ApiContext.js';
 import { nanoCaveat, NanoDemoNote, useNanoDemo } from '../../components/NanoDemo.js';
 import { activeStates, useJobs } from '../../jobs/JobsContext.js';
@@ -201,7 +202,11 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
               ? `The demo trains the nano demo model ${m.name} (${(m.parameters / 1e6).toFixed(1)} M parameters, built here in ${m.steps} steps). It answers in MedSSR’s format (“The answer is X”), so rewards and the charts move. Stage 1 needs a dataset it labelled (Synthesis, then Label with it); stage 2 can use its stage-2 questions. ${nanoCaveat}`
               : `A nano demo model is built (${m.name}): it answers in MedSSR’s format, so the demo’s rewards and charts move with it. ${nanoCaveat}`
           }
-          absent="No nano demo model is built. A model that never writes “The answer is” (such as stories260K) gets reward 0 at every step: the demo then shows the loop and the charts, not learning. Build one from the Knowledge page (about 20 minutes) or with `npx medssr demo-model build`."
+          absent={
+            <>
+              No nano demo model is built. A model that never writes “The answer is” (such as stories260K) gets reward 0 at every step: the demo then shows the loop and the charts, not learning. Build one from the Knowledge page (about {DEMO_DEFAULT_MINUTES} minutes of training) or with <code>npx medssr demo-model build</code>.
+            </>
+          }
           action={
             usingNano && useStage2 && files.trim()
               ? null
