@@ -11,8 +11,15 @@
  *
  * Knobs (env): MEDSSR_NANO_SEEDS (default 1,2,3), MEDSSR_NANO_MINUTES (build budget, default 20),
  * MEDSSR_NANO_MODEL (use this model for the first seed; its .questions.json and .card.json beside it),
- * MEDSSR_NANO_STAGE1_STEPS / _STAGE2_STEPS (default 12 / 8), MEDSSR_NANO_DB (a database with an imported
+ * MEDSSR_NANO_STAGE1_STEPS / _STAGE2_STEPS (default 40 / 20), MEDSSR_NANO_DB (a database with an imported
  * knowledge base; default the bundled demo set).
+ *
+ * The first measurement (30 build steps, 12 + 8 GRPO steps, one seed) met no target and could not be told from
+ * noise. The defaults are now the full 20-minute build (400 steps at the fixed 20 steps a minute) and 40 + 20 GRPO
+ * steps (each step 2 prompts × 8 completions, so stage 1 sees each of its at most 16 questions 5 times or more),
+ * over 3 seeds. Not run yet (the machine was shared); an estimate, not a measurement: on an idle 2-core machine
+ * about 10 minutes of build a seed, plus the labelling, the three evaluations and the GRPO steps:
+ *   MEDSSR_NANO_SEEDS=1,2,3 npm run bench -- nanoMethod
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -221,8 +228,8 @@ export async function runNanoSeed(app: AppRuntime, o: NanoSeedOptions, onPhase: 
 export async function runNanoMethodBench(): Promise<{ seeds: NanoSeedResult[]; summary: Record<string, Acc | number | boolean | string> }> {
   const seeds = (process.env.MEDSSR_NANO_SEEDS ?? '1,2,3').split(',').map(Number);
   const minutes = Number(process.env.MEDSSR_NANO_MINUTES ?? 20);
-  const s1Steps = Number(process.env.MEDSSR_NANO_STAGE1_STEPS ?? 12);
-  const s2Steps = Number(process.env.MEDSSR_NANO_STAGE2_STEPS ?? 8);
+  const s1Steps = Number(process.env.MEDSSR_NANO_STAGE1_STEPS ?? 40);
+  const s2Steps = Number(process.env.MEDSSR_NANO_STAGE2_STEPS ?? 20);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'medssr-nano-bench-'));
   const dbPath = process.env.MEDSSR_NANO_DB ?? path.join(dataDir, 'medssr.db');
   const app = await createApp({ dataDir, dbPath, transport: 'ipc', seedDemo: !process.env.MEDSSR_NANO_DB });
