@@ -13,8 +13,10 @@ import { errorMessage } from '../api/clientError.js';
 export interface NanoDemo {
   /** The first built nano model with a card; null when none (or not known yet). */
   model: { path: string; name: string; steps: number; parameters: number } | null;
-  /** Whether demoModel.status has answered. */
+  /** Whether demoModel.status has answered (false while waiting and when it failed). */
   known: boolean;
+  /** Whether it answered or failed: what to wait for before picking a default model. */
+  settled: boolean;
   /** Writes (or reuses) the example's files and returns them. */
   example(): Promise<DemoExample>;
 }
@@ -22,14 +24,17 @@ export interface NanoDemo {
 export function useNanoDemo(): NanoDemo {
   const api = useApi();
   const [status, setStatus] = useState<DemoModelStatus | null>(null);
+  const [settled, setSettled] = useState(false);
   useEffect(() => {
-    api.call('demoModel.status', {}).then(setStatus, () => setStatus({ models: [], defaultMinutes: 0, disorders: 0, trainerBuilt: false }));
+    // A status that cannot be read (a reviewer's session may not ask for it) shows no note rather than "none built".
+    api.call('demoModel.status', {}).then(setStatus, () => setStatus(null)).finally(() => setSettled(true));
   }, [api]);
   const first = status?.models.find((m) => m.card) ?? null;
   const path = first?.path;
   const example = useCallback(() => api.call('demoModel.example', path ? { model: path } : {}), [api, path]);
   return {
     known: status !== null,
+    settled,
     model: first?.card ? { path: first.path, name: first.card.model.replace(/\.gguf$/i, ''), steps: first.card.steps, parameters: first.card.parameters } : null,
     example,
   };

@@ -104,10 +104,10 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
   const nano = useNanoDemo();
   const nanoPath = nano.model?.path ?? null;
   useEffect(() => {
-    if (!nano.known) return;
+    if (!nano.settled) return;
     const pick = preset === 'cpu-demo' && nanoPath ? nanoPath : models[0]?.path;
     if (pick) setModelPath((p) => p || pick);
-  }, [nano.known, nanoPath, preset, models, setModelPath]);
+  }, [nano.settled, nanoPath, preset, models, setModelPath]);
   const usingNano = nanoPath !== null && modelPath.trim() === nanoPath;
 
   const settings: TrainSettings = useMemo(() => ({ ...presets[preset].settings, ...overrides }), [preset, overrides]);
