@@ -91,8 +91,27 @@ export interface DemoModelStatus {
   trainerBuilt: boolean;
 }
 
+/** The demo's example: a nano model and its split's question files (beside the model), for the Training and Evaluation pages. */
+export const demoExampleSchema = z
+  .object({
+    /** A nano model file; the first one in the models folder when absent. */
+    model: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+export interface DemoExample {
+  model: string;
+  card: DemoModelCard;
+  /** Questions about held-out disorders (cards seen, questions never), in MedSSR's format: the evaluation set. */
+  heldOut: { path: string; name: string; questions: number };
+  /** Questions about the stage-2 disorders with their gold answers: stage 2's human-labelled file. */
+  stage2: { path: string; questions: number };
+}
+
 export const demoModelMethods = {
   /** Starts a 'demoModel.build' job; progress (steps, loss, ETA) comes as job events. */
   'demoModel.build': method<{ jobId: string }>()(demoBuildInputSchema),
   'demoModel.status': method<DemoModelStatus>()(emptyInput),
+  /** Writes (or reuses) the example's question files beside the model; refused when no nano model is built. */
+  'demoModel.example': method<DemoExample>()(demoExampleSchema),
 } as const;

@@ -59,6 +59,8 @@ export interface BuildDeps {
   /** For the card: the command that reproduces the build. */
   command?: string;
   arch?: DemoArch;
+  /** Optimizer settings other than optimDefaults (tests that build a smaller model in fewer steps); on the card. */
+  optim?: Partial<typeof optimDefaults>;
 }
 
 export interface BuildProgress {
@@ -178,6 +180,7 @@ function medssrQuestionFile(corpus: DemoCorpus): { id: string; question: string;
 export async function buildDemoModel(input: DemoBuildInput & { out: string }, deps: BuildDeps, hooks: BuildHooks = {}): Promise<BuildOutcome> {
   const t0 = Date.now();
   const arch = deps.arch ?? defaultArch;
+  const optim = { ...optimDefaults, ...deps.optim };
   const steps = stepsFor(input);
   const out = path.resolve(input.out);
   const side = sidecarPaths(out);
@@ -190,7 +193,7 @@ export async function buildDemoModel(input: DemoBuildInput & { out: string }, de
   const vocab = buildVocab(allTexts, { size: VOCAB_SIZE });
   const name = `nano-demo-s${input.seed}`;
   const key = createHash('sha256')
-    .update(JSON.stringify({ seed: input.seed, threads: input.threads, steps, arch, maxDisorders: input.maxDisorders, vocab: vocab.tokens, texts: allTexts, optim: optimDefaults, batch: BATCH }))
+    .update(JSON.stringify({ seed: input.seed, threads: input.threads, steps, arch, maxDisorders: input.maxDisorders, vocab: vocab.tokens, texts: allTexts, optim, batch: BATCH }))
     .digest('hex');
 
   mkdirSync(side.work, { recursive: true });
@@ -229,7 +232,7 @@ export async function buildDemoModel(input: DemoBuildInput & { out: string }, de
       threads: input.threads,
       seed: input.seed,
       backend: 'cpu',
-      optim: { lr: optimDefaults.lr, betas: optimDefaults.betas, eps: optimDefaults.eps, weightDecay: optimDefaults.weightDecay, maxGradNorm: optimDefaults.maxGradNorm, schedule: 'cosine', totalSteps: steps, warmupSteps, minLrRatio: optimDefaults.minLrRatio },
+      optim: { lr: optim.lr, betas: optim.betas, eps: optim.eps, weightDecay: optim.weightDecay, maxGradNorm: optim.maxGradNorm, schedule: 'cosine', totalSteps: steps, warmupSteps, minLrRatio: optim.minLrRatio },
       sft: { microBatch: BATCH },
       ...(state ? { resume: ckptPath } : {}),
     });
@@ -291,7 +294,7 @@ export async function buildDemoModel(input: DemoBuildInput & { out: string }, de
         questionFile: path.basename(side.questions),
       },
       split: { ...corpus.split, cardOnly: corpus.cardOnly },
-      optim: { lr: optimDefaults.lr, betas: optimDefaults.betas, weightDecay: optimDefaults.weightDecay, maxGradNorm: optimDefaults.maxGradNorm, schedule: 'cosine', warmupSteps, minLrRatio: optimDefaults.minLrRatio, batch: BATCH },
+      optim: { lr: optim.lr, betas: optim.betas, weightDecay: optim.weightDecay, maxGradNorm: optim.maxGradNorm, schedule: 'cosine', warmupSteps, minLrRatio: optim.minLrRatio, batch: BATCH },
       lossCurve,
       heldOutAnswerLoss: { init: round4(initLoss.loss), final: round4(finalLoss.loss), tokens: finalLoss.tokens },
       trainer: { backend: ready.backend, device: ready.device.description, threads: ready.threads, nParams: ready.nParams },

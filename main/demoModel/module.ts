@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError, withApiError, type ApiHandlers } from '../../api/contract.js';
-import { DEMO_DEFAULT_MINUTES } from '../../api/demoModel.js';
+import { DEMO_DEFAULT_MINUTES, type DemoModelCard } from '../../api/demoModel.js';
 import type { KnowledgeService } from '../knowledge/index.js';
 import type { ModelRegistry } from '../llm/index.js';
 import { defineModule, type PlatformContext } from '../platform/module.js';
@@ -10,9 +10,10 @@ import { checkWritableFile } from '../platform/safePath.js';
 import { findTrainerBinary } from '../training/index.js';
 import { readCard, sidecarPaths, type BuildDeps } from './build.js';
 import { buildJobHandler, defaultOut } from './buildJob.js';
+import { writeExample } from './example.js';
 import { openLlamaTokenizer, startSftTrainer } from './runtime.js';
 
-export type DemoModelMethod = 'demoModel.build' | 'demoModel.status';
+export type DemoModelMethod = 'demoModel.build' | 'demoModel.status' | 'demoModel.example';
 
 export interface DemoModelDeps {
   knowledge: KnowledgeService;
@@ -41,20 +42,27 @@ export function setupDemoModel(ctx: Pick<PlatformContext, 'dataDir' | 'jobs'>, d
       withApiError('bad-input', () => checkWritableFile(out, 'Model file'));
       return { jobId: ctx.jobs.start('demoModel.build', { ...input, out }).id };
     },
-    'demoModel.status': () => {
-      const dir = path.join(ctx.dataDir, 'models');
-      const models = existsSync(dir)
-        ? readdirSync(dir)
-            .filter((f) => /^nano-demo.*\.gguf$/i.test(f))
-            .sort()
-            .map((f) => {
-              const file = path.join(dir, f);
-              return { path: file, card: readCard(sidecarPaths(file).card) };
-            })
-        : [];
-      return { models, defaultMinutes: DEMO_DEFAULT_MINUTES, disorders: deps.knowledge.stats().disorders, trainerBuilt: trainerBuilt() };
+    'demoModel.status': () => ({ models: nanoModels(ctx.dataDir), defaultMinutes: DEMO_DEFAULT_MINUTES, disorders: deps.knowledge.stats().disorders, trainerBuilt: trainerBuilt() }),
+    'demoModel.example': (input) => {
+      const models = nanoModels(ctx.dataDir);
+      const file = input.model ? path.resolve(input.model) : models.find((m) => m.card)?.path;
+      if (!file) throw new ApiError('not-found', 'No nano demo model is built: build one (Knowledge page, or `npx medssr demo-model build`)');
+      return withApiError('bad-input', () => writeExample(file));
     },
   };
+}
+
+/** Nano models in the data folder's models/ (where a build writes by default), with their cards. */
+function nanoModels(dataDir: string): { path: string; card: DemoModelCard | null }[] {
+  const dir = path.join(dataDir, 'models');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^nano-demo.*\.gguf$/i.test(f))
+    .sort()
+    .map((f) => {
+      const file = path.join(dir, f);
+      return { path: file, card: readCard(sidecarPaths(file).card) };
+    });
 }
 
 export const demoModelModule = defineModule<DemoModelMethod, DemoModelExports, DemoModelDeps>({

@@ -1,11 +1,11 @@
 /**
- * A GGUF (version 3) writer: metadata key/values and F32/F16 tensors, byte-for-byte determined by its input (no
+ * A GGUF (version 3) writer: metadata key/values and F32/F16/BF16/Q8_0/Q4_0/Q4_1 tensors, byte-for-byte determined by its input (no
  * timestamps, no map-order surprises: keys and tensors are written in the order they were added). The app writes
  * its seeded random-init demo models with it and tests write their tiny models with it, so llama.cpp, node-llama-cpp
  * and the native trainer all read files from one writer. Format: ggml's docs/gguf.md.
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { f32ToF16Bits } from './halfFloat.js';
+import { f32ToBf16Bits, f32ToF16Bits } from './halfFloat.js';
 
 export { f32ToF16Bits };
 
@@ -36,8 +36,8 @@ export type GgufKv =
   | { type: 'array'; itemType: Exclude<GgufScalarType, 'string' | 'bool' | 'u64' | 'i64'>; value: ArrayLike<number> }
   | { type: 'array'; itemType: 'bool'; value: readonly boolean[] };
 
-/** ggml tensor types this writer stores. */
-export const GgmlTensorType = { f32: 0, f16: 1 } as const;
+/** ggml tensor types this writer stores (ggml.h `ggml_type`); the quantized ones pack blocks of 32 along ne[0]. */
+export const GgmlTensorType = { f32: 0, f16: 1, q4_0: 2, q4_1: 3, q8_0: 8, bf16: 30 } as const;
 
 export interface GgufTensor {
   name: string;
@@ -122,12 +122,75 @@ class Bytes {
   }
 }
 
+const QK = 32;
+const fr = Math.fround;
+
+/** numpy's `np_roundf` in gguf-py (ggml's `roundf`): half away from zero. */
+function roundAway(x: number): number {
+  return Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+}
+
+/**
+ * ggml's reference quantizers (ggml-quants.c `quantize_row_*_ref`, as gguf-py's quants.py computes them, in
+ * float32): Q8_0 = f16 scale + 32 int8; Q4_0 = f16 scale + 16 bytes of nibbles (value j low, j + 16 high);
+ * Q4_1 = f16 scale, f16 minimum, 16 bytes of nibbles.
+ */
+function quantize(type: 'q8_0' | 'q4_0' | 'q4_1', data: Float32Array): Buffer {
+  const blocks = data.length / QK;
+  const size = type === 'q8_0' ? 2 + QK : type === 'q4_0' ? 2 + QK / 2 : 4 + QK / 2;
+  const out = Buffer.alloc(blocks * size);
+  const q = new Uint8Array(QK);
+  for (let b = 0; b < blocks; b++) {
+    const x = data.subarray(b * QK, (b + 1) * QK);
+    const o = b * size;
+    if (type === 'q8_0') {
+      let amax = 0;
+      for (const v of x) amax = Math.max(amax, Math.abs(v));
+      const d = fr(amax / 127);
+      const id = d === 0 ? 0 : fr(1 / d);
+      out.writeUInt16LE(f32ToF16Bits(d), o);
+      for (let j = 0; j < QK; j++) out.writeInt8(roundAway(fr((x[j] as number) * id)), o + 2 + j);
+      continue;
+    }
+    let lo = 0;
+    if (type === 'q4_0') {
+      let max = 0;
+      for (const v of x) if (Math.abs(v) > Math.abs(max)) max = v;
+      const d = fr(max / -8);
+      const id = d === 0 ? 0 : fr(1 / d);
+      for (let j = 0; j < QK; j++) q[j] = Math.min(15, Math.max(0, Math.trunc(fr(fr((x[j] as number) * id) + 8.5))));
+      out.writeUInt16LE(f32ToF16Bits(d), o);
+      lo = o + 2;
+    } else {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of x) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+      const d = fr(fr(max - min) / 15);
+      const id = d === 0 ? 0 : fr(1 / d);
+      for (let j = 0; j < QK; j++) q[j] = Math.min(15, Math.max(0, Math.trunc(fr(fr(fr((x[j] as number) - min) * id) + 0.5))));
+      out.writeUInt16LE(f32ToF16Bits(d), o);
+      out.writeUInt16LE(f32ToF16Bits(min), o + 2);
+      lo = o + 4;
+    }
+    for (let j = 0; j < QK / 2; j++) out.writeUInt8((q[j] as number) | ((q[j + QK / 2] as number) << 4), lo + j);
+  }
+  return out;
+}
+
 function tensorBytes(t: GgufTensor): Buffer {
   const n = t.shape.reduce((a, b) => a * b, 1);
   if (t.data.length !== n) throw new Error(`GGUF tensor ${t.name}: ${t.data.length} values for shape [${t.shape.join(', ')}]`);
   if (t.type === 'f32') return Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  if (t.type === 'q8_0' || t.type === 'q4_0' || t.type === 'q4_1') {
+    if ((t.shape[0] ?? 0) % QK !== 0) throw new Error(`GGUF tensor ${t.name}: ${t.type} needs rows of a multiple of ${QK} values, got ${t.shape[0]}`);
+    return quantize(t.type, t.data);
+  }
+  const half = t.type === 'f16' ? f32ToF16Bits : f32ToBf16Bits;
   const out = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) out.writeUInt16LE(f32ToF16Bits(t.data[i] as number), i * 2);
+  for (let i = 0; i < n; i++) out.writeUInt16LE(half(t.data[i] as number), i * 2);
   return out;
 }
 

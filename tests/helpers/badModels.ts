@@ -1,6 +1,6 @@
 /**
  * GGUF files that make llama.cpp misbehave, made from a good one by editing a copy in place with llama.cpp's
- * gguf-py (python3 + numpy, like tinyModels.ts): `block_count` 100000 and `head_count` 0 make llama.cpp abort the
+ * gguf-py (python3 + numpy; tinyModels.ts no longer needs them): `block_count` 100000 and `head_count` 0 make llama.cpp abort the
  * process (GGML_ASSERT), NaN weights load and sample garbage; the others are what the GGUF validation
  * (main/llm/ggufValidation.ts) must refuse by field: bad hyperparameters, an unknown architecture, a tensor of an
  * unknown type, too large or outside the file, an unknown version, a cut-off file.

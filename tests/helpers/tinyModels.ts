@@ -2,13 +2,15 @@
  * Tiny random `llama` / `qwen2` / `qwen3` GGUF models for trainer tests, built from the vocab-only GGUFs in
  * llama.cpp's models/ folder (the copy of node-llama-cpp's bundle that `npm run build:native` clones into
  * native/deps/llama.cpp). The weights are random, the tokenizer is real, so llama.cpp loads them like any model.
- * Written with the bundle's gguf-py (python3 + numpy); results are cached by their options.
+ * Written in TypeScript with the app's GGUF writer (main/platform/ggufWriter.ts: F32, F16, BF16 and ggml's
+ * reference Q8_0/Q4_0/Q4_1 quantizers); results are cached by their options. Earlier versions used gguf-py
+ * (python3 + numpy): the layout and value ranges are the same, the random draws are not (numpy's generator).
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeGguf, type GgufKv, type GgufScalarType, type GgufTensor } from '../../main/platform/ggufWriter.js';
 import { repoRoot } from './shared.js';
 
 export type TinyArch = 'llama' | 'qwen2' | 'qwen3';
@@ -42,110 +44,220 @@ const vocabFile: Record<TinyArch, string> = {
   qwen3: 'ggml-vocab-qwen2.gguf',
 };
 
-const script = String.raw`
-import json, sys
-import numpy as np
-import gguf
-from gguf import GGUFReader, GGUFWriter, GGUFValueType, GGMLQuantizationType
-from gguf.quants import quantize
+/** Bumped whenever what this file writes changes, so that cached models are rewritten. */
+const WRITER_VERSION = 'ts-1';
 
-o = json.loads(sys.argv[1])
-arch, out = o['arch'], o['out']
-rng = np.random.default_rng(o['seed'])
-src = GGUFReader(o['vocab'])
-w = GGUFWriter(out, arch)
-n_vocab_src = len(src.fields['tokenizer.ggml.tokens'].data)
-n_vocab = min(o.get('nVocab') or n_vocab_src, n_vocab_src)
-for name, f in src.fields.items():
-    if not name.startswith('tokenizer.'):
-        continue
-    vt = f.types[0]
-    val = f.contents()
-    if vt == GGUFValueType.ARRAY:
-        sub = f.types[1]
-        if name in ('tokenizer.ggml.tokens', 'tokenizer.ggml.token_type', 'tokenizer.ggml.scores'):
-            val = val[:n_vocab]
-        if name == 'tokenizer.ggml.merges' and n_vocab < n_vocab_src:
-            continue
-        w.add_key_value(name, val, vt, sub_type=sub)
-    else:
-        if name.endswith('_token_id') and val >= n_vocab:
-            continue
-        w.add_key_value(name, val, vt)
-E, L, H, KV, D, F = o['nEmbd'], o['nLayer'], o['nHead'], o['nHeadKv'], o['headDim'], o['nFf']
-extra = o.get('strings') or {}
-w.add_name(extra.get('general.name', 'tiny-' + arch))
-for k, v in extra.items():
-    if k != 'general.name':
-        w.add_key_value(k, v, GGUFValueType.STRING)
-w.add_context_length(o['contextLength'])
-hdr = o.get('header') or {}
-w.add_embedding_length(hdr.get('embedding_length', E))
-w.add_block_count(hdr.get('block_count', L))
-w.add_feed_forward_length(hdr.get('feed_forward_length', F))
-w.add_head_count(hdr.get('head_count', H))
-w.add_head_count_kv(hdr.get('head_count_kv', KV))
-w.add_layer_norm_rms_eps(1e-6)
-w.add_rope_freq_base(1000000.0 if arch != 'llama' else 10000.0)
-if arch == 'qwen3' or D * H != E:
-    w.add_key_length(D)
-    w.add_value_length(D)
-if arch == 'llama':
-    w.add_rope_dimension_count(D)
-qt = {'f32': None, 'f16': None, 'bf16': GGMLQuantizationType.BF16, 'q8_0': GGMLQuantizationType.Q8_0,
-      'q4_0': GGMLQuantizationType.Q4_0, 'q4_1': GGMLQuantizationType.Q4_1}[o['weightType']]
-def mat(name, rows, cols, scale=None):
-    a = (rng.standard_normal((rows, cols)) * (scale if scale is not None else 1.0 / np.sqrt(cols))).astype(np.float32)
-    if o['weightType'] == 'f16':
-        w.add_tensor(name, a.astype(np.float16))
-    elif qt is not None:
-        w.add_tensor(name, quantize(a, qt), raw_dtype=qt)
-    else:
-        w.add_tensor(name, a)
-def vec(name, n, base, scale):
-    w.add_tensor(name, (base + scale * rng.standard_normal(n)).astype(np.float32))
-mat('token_embd.weight', n_vocab, E, 1.0 / np.sqrt(E))
-vec('output_norm.weight', E, 1.0, 0.1)
-if not o['tiedOutput']:
-    mat('output.weight', n_vocab, E)
-for i in range(L):
-    p = 'blk.%d.' % i
-    vec(p + 'attn_norm.weight', E, 1.0, 0.1)
-    mat(p + 'attn_q.weight', H * D, E)
-    mat(p + 'attn_k.weight', KV * D, E)
-    mat(p + 'attn_v.weight', KV * D, E)
-    mat(p + 'attn_output.weight', E, H * D)
-    if arch == 'qwen2':
-        vec(p + 'attn_q.bias', H * D, 0.0, 0.5)
-        vec(p + 'attn_k.bias', KV * D, 0.0, 0.5)
-        vec(p + 'attn_v.bias', KV * D, 0.0, 0.5)
-    if arch == 'qwen3':
-        vec(p + 'attn_q_norm.weight', D, 1.0, 0.2)
-        vec(p + 'attn_k_norm.weight', D, 1.0, 0.2)
-    vec(p + 'ffn_norm.weight', E, 1.0, 0.1)
-    mat(p + 'ffn_gate.weight', F, E)
-    mat(p + 'ffn_up.weight', F, E)
-    mat(p + 'ffn_down.weight', E, F)
-w.write_header_to_file()
-w.write_kv_data_to_file()
-w.write_tensors_to_file()
-w.close()
-`;
+const typeNames: Record<number, GgufScalarType> = { 0: 'u8', 1: 'i8', 2: 'u16', 3: 'i16', 4: 'u32', 5: 'i32', 6: 'f32', 7: 'bool', 8: 'string', 10: 'u64', 11: 'i64', 12: 'f64' };
+
+/** The `tokenizer.*` key/values of a GGUF file, with their GGUF types, in file order. */
+function readTokenizerKvs(file: string): [string, GgufKv][] {
+  const b = readFileSync(file);
+  let pos = 0;
+  const u32 = () => {
+    const v = b.readUInt32LE(pos);
+    pos += 4;
+    return v;
+  };
+  const u64 = () => {
+    const v = Number(b.readBigUInt64LE(pos));
+    pos += 8;
+    return v;
+  };
+  const str = () => {
+    const n = u64();
+    const v = b.toString('utf8', pos, pos + n);
+    pos += n;
+    return v;
+  };
+  const scalar = (t: GgufScalarType): number | bigint | boolean | string => {
+    const at = pos;
+    const size = { u8: 1, i8: 1, bool: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, u64: 8, i64: 8, f64: 8, string: 0 }[t];
+    pos += size;
+    switch (t) {
+      case 'u8': return b.readUInt8(at);
+      case 'i8': return b.readInt8(at);
+      case 'bool': return b.readUInt8(at) !== 0;
+      case 'u16': return b.readUInt16LE(at);
+      case 'i16': return b.readInt16LE(at);
+      case 'u32': return b.readUInt32LE(at);
+      case 'i32': return b.readInt32LE(at);
+      case 'f32': return b.readFloatLE(at);
+      case 'u64': return b.readBigUInt64LE(at);
+      case 'i64': return b.readBigInt64LE(at);
+      case 'f64': return b.readDoubleLE(at);
+      case 'string': return str();
+    }
+  };
+  if (b.toString('latin1', 0, 4) !== 'GGUF') throw new Error(`${file} is not a GGUF file`);
+  pos = 8;
+  u64(); // tensors
+  const nKv = u64();
+  const out: [string, GgufKv][] = [];
+  for (let i = 0; i < nKv; i++) {
+    const key = str();
+    const vt = u32();
+    if (vt === 9) {
+      const it = typeNames[u32()];
+      const n = u64();
+      if (!it || it === 'u64' || it === 'i64') throw new Error(`${file}: ${key} is an array of a type this reader does not keep`);
+      const vals = Array.from({ length: n }, () => scalar(it));
+      if (!key.startsWith('tokenizer.')) continue;
+      if (it === 'string') out.push([key, { type: 'array', itemType: 'string', value: vals as string[] }]);
+      else if (it === 'bool') out.push([key, { type: 'array', itemType: 'bool', value: vals as boolean[] }]);
+      else out.push([key, { type: 'array', itemType: it, value: vals as number[] }]);
+      continue;
+    }
+    const t = typeNames[vt];
+    if (!t) throw new Error(`${file}: ${key} has value type ${vt}`);
+    const v = scalar(t);
+    if (!key.startsWith('tokenizer.')) continue;
+    out.push([key, { type: t, value: v } as GgufKv]);
+  }
+  return out;
+}
+
+/** A seeded standard normal (xorshift128+ through Box-Muller): the same draws for the same seed, everywhere. */
+function normals(seed: number): () => number {
+  let s0 = BigInt(seed) * 0x9e3779b97f4a7c15n + 0x632be59bd9b4e019n;
+  let s1 = (s0 ^ 0xbf58476d1ce4e5b9n) * 0x94d049bb133111ebn;
+  const mask = (1n << 64n) - 1n;
+  s0 &= mask;
+  s1 &= mask;
+  const next = (): number => {
+    let x = s0;
+    const y = s1;
+    s0 = y;
+    x = (x ^ (x << 23n)) & mask;
+    s1 = x ^ y ^ (x >> 17n) ^ (y >> 26n);
+    return Number(((s1 + y) & mask) >> 11n) / 2 ** 53;
+  };
+  for (let i = 0; i < 16; i++) next();
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const v = spare;
+      spare = null;
+      return v;
+    }
+    const u = 1 - next();
+    const w = next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * w);
+    return r * Math.cos(2 * Math.PI * w);
+  };
+}
+
+interface FullOptions {
+  arch: TinyArch;
+  nEmbd: number;
+  nLayer: number;
+  nHead: number;
+  nHeadKv: number;
+  headDim: number;
+  nFf: number;
+  contextLength: number;
+  weightType: NonNullable<TinyModelOptions['weightType']>;
+  tiedOutput: boolean;
+  seed: number;
+  nVocab: number;
+  header?: TinyModelOptions['header'];
+  strings?: TinyModelOptions['strings'];
+  vocab: string;
+}
+
+/** The model file: the vocabulary's tokenizer keys, llama.cpp's hyper-parameter keys, random tensors. */
+function writeTinyModel(o: FullOptions, out: string): void {
+  const src = readTokenizerKvs(o.vocab);
+  const tokens = src.find(([k]) => k === 'tokenizer.ggml.tokens')?.[1];
+  if (!tokens || tokens.type !== 'array') throw new Error(`${o.vocab} has no tokenizer.ggml.tokens`);
+  const nVocabSrc = tokens.value.length;
+  const nVocab = Math.min(o.nVocab || nVocabSrc, nVocabSrc);
+  const kvs: [string, GgufKv][] = [['general.architecture', { type: 'string', value: o.arch }]];
+  for (const [key, kv] of src) {
+    if (kv.type === 'array') {
+      if (key === 'tokenizer.ggml.merges' && nVocab < nVocabSrc) continue;
+      if (key === 'tokenizer.ggml.tokens' || key === 'tokenizer.ggml.token_type' || key === 'tokenizer.ggml.scores') {
+        kvs.push([key, { ...kv, value: Array.prototype.slice.call(kv.value, 0, nVocab) } as GgufKv]);
+        continue;
+      }
+      kvs.push([key, kv]);
+      continue;
+    }
+    if (key.endsWith('_token_id') && typeof kv.value === 'number' && kv.value >= nVocab) continue;
+    kvs.push([key, kv]);
+  }
+  const { arch, nEmbd: E, nLayer: L, nHead: H, nHeadKv: KV, headDim: D, nFf: F } = o;
+  const hdr = o.header ?? {};
+  const u32 = (value: number): GgufKv => ({ type: 'u32', value });
+  const extra = o.strings ?? {};
+  kvs.push(['general.name', { type: 'string', value: extra['general.name'] ?? `tiny-${arch}` }]);
+  for (const [k, value] of Object.entries(extra)) if (k !== 'general.name') kvs.push([k, { type: 'string', value }]);
+  kvs.push([`${arch}.context_length`, u32(o.contextLength)]);
+  kvs.push([`${arch}.embedding_length`, u32(hdr.embedding_length ?? E)]);
+  kvs.push([`${arch}.block_count`, u32(hdr.block_count ?? L)]);
+  kvs.push([`${arch}.feed_forward_length`, u32(hdr.feed_forward_length ?? F)]);
+  kvs.push([`${arch}.attention.head_count`, u32(hdr.head_count ?? H)]);
+  kvs.push([`${arch}.attention.head_count_kv`, u32(hdr.head_count_kv ?? KV)]);
+  kvs.push([`${arch}.attention.layer_norm_rms_epsilon`, { type: 'f32', value: 1e-6 }]);
+  kvs.push([`${arch}.rope.freq_base`, { type: 'f32', value: arch !== 'llama' ? 1_000_000 : 10_000 }]);
+  if (arch === 'qwen3' || D * H !== E) {
+    kvs.push([`${arch}.attention.key_length`, u32(D)]);
+    kvs.push([`${arch}.attention.value_length`, u32(D)]);
+  }
+  if (arch === 'llama') kvs.push([`${arch}.rope.dimension_count`, u32(D)]);
+
+  const randn = normals(o.seed);
+  const tensors: GgufTensor[] = [];
+  // ggml order: shape [cols, rows] for a rows × cols matrix.
+  const mat = (name: string, rows: number, cols: number, scale = 1 / Math.sqrt(cols)) => {
+    const data = new Float32Array(rows * cols);
+    for (let i = 0; i < data.length; i++) data[i] = randn() * scale;
+    tensors.push({ name, shape: [cols, rows], type: o.weightType, data });
+  };
+  const vec = (name: string, n: number, base: number, scale: number) => {
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = base + scale * randn();
+    tensors.push({ name, shape: [n], type: 'f32', data });
+  };
+  mat('token_embd.weight', nVocab, E, 1 / Math.sqrt(E));
+  vec('output_norm.weight', E, 1, 0.1);
+  if (!o.tiedOutput) mat('output.weight', nVocab, E);
+  for (let i = 0; i < L; i++) {
+    const p = `blk.${i}.`;
+    vec(`${p}attn_norm.weight`, E, 1, 0.1);
+    mat(`${p}attn_q.weight`, H * D, E);
+    mat(`${p}attn_k.weight`, KV * D, E);
+    mat(`${p}attn_v.weight`, KV * D, E);
+    mat(`${p}attn_output.weight`, E, H * D);
+    if (arch === 'qwen2') {
+      vec(`${p}attn_q.bias`, H * D, 0, 0.5);
+      vec(`${p}attn_k.bias`, KV * D, 0, 0.5);
+      vec(`${p}attn_v.bias`, KV * D, 0, 0.5);
+    }
+    if (arch === 'qwen3') {
+      vec(`${p}attn_q_norm.weight`, D, 1, 0.2);
+      vec(`${p}attn_k_norm.weight`, D, 1, 0.2);
+    }
+    vec(`${p}ffn_norm.weight`, E, 1, 0.1);
+    mat(`${p}ffn_gate.weight`, F, E);
+    mat(`${p}ffn_up.weight`, F, E);
+    mat(`${p}ffn_down.weight`, E, F);
+  }
+  writeGguf(out, kvs, tensors);
+}
 
 /** Returns a skip reason (and prints it) when tiny models cannot be made here; undefined when they can. */
 export function needTinyModels(): string | undefined {
-  let reason: string | undefined;
-  if (!existsSync(path.join(llamaDir, 'gguf-py', 'gguf'))) reason = `${llamaDir} is absent (run npm run build:native)`;
-  else if (spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status !== 0) reason = 'python3 with numpy is not available';
-  if (!reason) return undefined;
-  const msg = `skipped: tiny models cannot be written: ${reason}`;
+  const missing = Object.values(vocabFile).map((f) => path.join(llamaDir, 'models', f)).find((f) => !existsSync(f));
+  if (!missing) return undefined;
+  const msg = `skipped: tiny models cannot be written: ${missing} is absent (run npm run build:native)`;
   console.log(`# ${msg}`);
   return msg;
 }
 
 /** Writes (or reuses) a tiny random model and returns its path. */
 export function tinyModel(opts: TinyModelOptions): string {
-  const full = {
+  const full: FullOptions = {
     arch: opts.arch,
     nEmbd: opts.nEmbd ?? 64,
     nLayer: opts.nLayer ?? 2,
@@ -162,17 +274,10 @@ export function tinyModel(opts: TinyModelOptions): string {
     ...(opts.strings ? { strings: opts.strings } : {}),
     vocab: path.join(llamaDir, 'models', vocabFile[opts.arch]),
   };
-  const key = createHash('sha256').update(script).update(JSON.stringify(full)).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(WRITER_VERSION).update(JSON.stringify(full)).digest('hex').slice(0, 16);
   const dir = path.join(os.tmpdir(), 'medssr-tiny-models');
   mkdirSync(dir, { recursive: true });
   const out = path.join(dir, `${opts.arch}-${key}.gguf`);
-  if (existsSync(out)) return out;
-  const tmp = `${out}.tmp-${process.pid}`;
-  const r = spawnSync('python3', ['-c', script, JSON.stringify({ ...full, out: tmp })], {
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONPATH: path.join(llamaDir, 'gguf-py') },
-  });
-  if (r.status !== 0) throw new Error(`writing tiny ${opts.arch} model failed: ${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
-  renameSync(tmp, out);
+  if (!existsSync(out)) writeTinyModel(full, out);
   return out;
 }

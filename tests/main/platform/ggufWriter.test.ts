@@ -112,3 +112,34 @@ print(json.dumps(out))`;
   assert.equal(f16[0], 0.5);
   assert.equal(f16[2], 65504);
 });
+
+// Bytes gguf-py's quants.quantize (and numpy's float16) wrote for this input, recorded once: the writer's
+// quantizers are ggml's reference ones, byte for byte, including a zero and exact halves.
+const quantInput = (() => {
+  const x = new Float32Array(64);
+  for (let i = 0; i < 64; i++) x[i] = Math.fround(((i * 37) % 23 - 11) * 0.173 + (i % 5 === 0 ? 0.5 : 0));
+  x[35] = 0;
+  return x;
+})();
+const ggufPyBytes: Record<'q8_0' | 'q4_0' | 'q4_1' | 'bf16' | 'f16', string> = {
+  q8_0: 'ac23a223bb5cf4ae2ec66800b93ad2730cc545dd7f17d151e98123dc5cf48d2ee868ac2300983a00730ca445ff7f17af510a8123bb5c168d2ec66821983ad2732da445dd',
+  q4_0: '9db34ea60c72b93d95fc61a82c94fb51a71c9db3c82f74f851c71e64f840b71d53e74fa6',
+  q4_1: '0f349dbfc25af39d57c36a04ae57d37b15ae68e40f349dbf37d19b17ae48e29c17bf59e3ac28c05a',
+  bf16: 'b4bf053f85bfb13f31be9dbf313f5dbfc73f000087bf5d3f31bfdd3f313e62bf853f05bff43fb13e36bf9b3fb1bef4bf053f0abfb13f31beddbf313fbbbec73f0000c7bf5d3f0000dd3f313eb1bf853f9cbcf43fb13e9bbf9b3f1e3ef4bf053f85bfb13fa73eddbf313f5dbfc73f003fc7bf5d3f31bfdd3f2c3fb1bf853f05bf',
+  f16: '9dbd273827bc893d89b1ecbc8939ecba3a3e00003abcec3a89b9ec3e893112bb273c27b89d3f8935b0b9d83c89b59dbf27384eb8893d89b1ecbe8939d7b53a3e00003abeec3a0000ec3e893189bd273cdda49d3f8935d8bcd83cee309dbf273827bc893d3b35ecbe8939ecba3a3e00383abeec3a89b9ec3e623989bd273c27b8',
+};
+
+test('BF16, Q8_0, Q4_0 and Q4_1 tensors are the bytes gguf-py writes; a row not a multiple of 32 is refused for a quantized type', async () => {
+  for (const type of ['q8_0', 'q4_0', 'q4_1', 'bf16', 'f16'] as const) {
+    const file = path.join(dir, `quant-${type}.gguf`);
+    writeGguf(file, [['general.architecture', { type: 'string', value: 'llama' }]], [{ name: 't', shape: [32, 2], type, data: quantInput }]);
+    const info = await readGgufFileInfo(file);
+    assert.equal(info.fullTensorInfo?.length, 1, `${type}: node-llama-cpp reads the tensor`);
+    // The one tensor's data ends the file (padded to 32 bytes).
+    const want = Buffer.from(ggufPyBytes[type], 'hex');
+    const bytes = readFileSync(file);
+    const body = bytes.subarray(bytes.length - Math.ceil(want.length / 32) * 32);
+    assert.equal(body.subarray(0, want.length).toString('hex'), want.toString('hex'), `${type}: the tensor's bytes equal gguf-py's`);
+  }
+  assert.throws(() => writeGguf(path.join(dir, 'bad-q.gguf'), [], [{ name: 'w', shape: [48, 1], type: 'q8_0', data: new Float32Array(48) }]), /multiple of 32/);
+});

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { BenchmarkSummary, EvalRunSummary } from '../../../../api/evaluation.js';
 import { incomparableReasons, notAResult } from '../../../../api/evaluationTruth.js';
 import { useApi, useApiEvents } from '../../api/ApiContext.js';
+import { nanoCaveat, NanoDemoNote, useNanoDemo } from '../../components/NanoDemo.js';
 import { PanelSection } from '../../components/PanelSection.js';
 import { BenchmarkPanel } from './BenchmarkPanel.js';
 import { CompareChart } from './CompareChart.js';
@@ -17,6 +18,9 @@ export function EvaluationPage() {
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [runs, setRuns] = useState<EvalRunSummary[]>([]);
   const [pick, setPick] = useState<{ before: number | null; after: number | null }>({ before: null, after: null });
+  const nano = useNanoDemo();
+  const [preset, setPreset] = useState<{ modelPath: string; nonce: number } | null>(null);
+  const [exampleNote, setExampleNote] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {
     const [b, r] = await Promise.all([api.call('evaluation.benchmarks', {}), api.call('evaluation.runs', {})]);
@@ -50,6 +54,35 @@ export function EvaluationPage() {
   return (
     <Box sx={{ height: '100%', overflowY: 'auto', p: 3 }} data-testid="evaluation-page">
       <Box sx={{ maxWidth: 1280 }}>
+        <Box sx={{ mb: 2 }}>
+          <NanoDemoNote
+            demo={nano}
+            testId="eval-nano"
+            present={(m) =>
+              `Example: evaluate the nano demo model ${m.name} on its held-out questions (disorders whose cards it read, questions it never saw), then again with the adapter a training run wrote, and compare before and after below. ${nanoCaveat}`
+            }
+            absent={
+            <>
+              No nano demo model is built. A model that never writes “The answer is” (such as stories260K) gets every answer from the recovery pass, so its accuracy sits near chance and a before/after comparison shows noise. Build one from the Knowledge page, or with <code>npx medssr demo-model build</code>.
+            </>
+          }
+            action={{
+              label: 'Load the example',
+              run: async (ex) => {
+                const r = await api.call('evaluation.import', { path: ex.heldOut.path });
+                setSelected(new Set(r.sets.map((x) => x.id)));
+                setPreset({ modelPath: ex.model, nonce: Date.now() });
+                setExampleNote(`${ex.heldOut.questions} held-out questions selected and ${ex.model.split(/[\\/]/).pop() ?? ex.model} filled in: press Evaluate for the "before" run; after training, pick the adapter and evaluate again.`);
+                await refresh();
+              },
+            }}
+          />
+          {exampleNote && (
+            <Alert severity="info" sx={{ mt: 1 }} data-testid="eval-nano-loaded">
+              {exampleNote}
+            </Alert>
+          )}
+        </Box>
         <PanelSection title="Benchmark sets">
           <BenchmarkPanel
             benchmarks={benchmarks}
@@ -62,7 +95,7 @@ export function EvaluationPage() {
           />
         </PanelSection>
         <PanelSection title="Run the MedSSR protocol">
-          <RunForm benchmarkIds={[...selected]} onFinished={() => void refresh()} />
+          <RunForm benchmarkIds={[...selected]} onFinished={() => void refresh()} preset={preset} />
         </PanelSection>
         <PanelSection title="Results" testId="eval-results-section">
           <RunsTable runs={runs} before={before?.id ?? null} after={after?.id ?? null} onPick={(which, id) => setPick((p) => ({ ...p, [which]: id }))} />

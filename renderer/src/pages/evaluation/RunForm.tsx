@@ -1,5 +1,6 @@
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { Alert, Box, Button, LinearProgress, MenuItem, Stack, TextField, Tooltip, Typography } from '@mui/material';
+import { useEffect } from 'react';
 import { useApi } from '../../api/ApiContext.js';
 import { AdapterPathField } from '../../components/AdapterPathField.js';
 import { useConfirm } from '../../components/ConfirmDialog.js';
@@ -25,7 +26,7 @@ export const quickLookLimit = 20;
  * Model (+ adapter), generations and limit for the MedSSR protocol; the run is an 'evaluate' job. The values
  * survive a visit to another page and a reload; max tokens follows the chosen model's context until edited.
  */
-export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; onFinished(): void }) {
+export function RunForm({ benchmarkIds, onFinished, preset }: { benchmarkIds: number[]; onFinished(): void; preset?: { modelPath: string; nonce: number } | null }) {
   const api = useApi();
   const { job, running, fraction, error, start: startJob, cancel, dialog } = useStartedJob(onFinished, { kind: 'evaluate', persistKey: 'evaluation', noun: 'evaluation' });
   const confirm = useConfirm();
@@ -41,6 +42,12 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
   const maxTokens = maxTokensEdited ? maxTokensText : String(sized);
   const overContext = model?.contextLength && intOrUndefined(maxTokens) !== undefined && (intOrUndefined(maxTokens) as number) >= model.contextLength;
   const [promptMode, setPromptMode] = usePersistentState('evaluation.promptMode', 'auto', isPromptMode);
+  // The page's example fills in its model (no adapter: the "before" run); a later example click fills it again.
+  useEffect(() => {
+    if (!preset) return;
+    setModelPath(preset.modelPath);
+    setAdapterPath('');
+  }, [preset, setModelPath, setAdapterPath]);
   const [recovery, setRecovery] = usePersistentState('evaluation.recovery', 'grammar', isRecovery);
 
   const start = () =>

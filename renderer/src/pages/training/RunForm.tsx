@@ -32,7 +32,9 @@ import {
   type TrainInputRaw,
   type TrainSettings,
 } from '../../../../api/training.js';
+import { DEMO_DEFAULT_MINUTES } from '../../../../api/demoModel.js';
 import { useApi } from '../../api/ApiContext.js';
+import { nanoCaveat, NanoDemoNote, useNanoDemo } from '../../components/NanoDemo.js';
 import { activeStates, useJobs } from '../../jobs/JobsContext.js';
 
 type NumericKey = { [K in keyof TrainSettings]: TrainSettings[K] extends number ? K : never }[keyof TrainSettings];
@@ -89,16 +91,24 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    void api.call('models.list', {}).then((m) => {
-      setModels(m);
-      if (m[0]) setModelPath((p) => p || (m[0] as ModelInfo).path);
-    });
+    void api.call('models.list', {}).then(setModels);
     void api.call('synthesis.datasets', {}).then((d) => {
       setDatasets(d);
       const labelled = d.find((x) => x.labelled > 0);
       if (labelled) setDataset((cur) => cur || labelled.name);
     });
   }, [api, setModelPath, setDataset]);
+
+  // The quick CPU demo starts from the nano demo model when one is built: it answers in MedSSR's format, so
+  // rewards are not all zero. Otherwise the first registered model, as before.
+  const nano = useNanoDemo();
+  const nanoPath = nano.model?.path ?? null;
+  useEffect(() => {
+    if (!nano.settled) return;
+    const pick = preset === 'cpu-demo' && nanoPath ? nanoPath : models[0]?.path;
+    if (pick) setModelPath((p) => p || pick);
+  }, [nano.settled, nanoPath, preset, models, setModelPath]);
+  const usingNano = nanoPath !== null && modelPath.trim() === nanoPath;
 
   const settings: TrainSettings = useMemo(() => ({ ...presets[preset].settings, ...overrides }), [preset, overrides]);
   const input: TrainInputRaw = useMemo(
@@ -183,6 +193,36 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
       <Typography variant="caption" color="text.secondary">
         {presets[preset].description}
       </Typography>
+      {preset === 'cpu-demo' && (
+        <NanoDemoNote
+          demo={nano}
+          testId="train-nano"
+          present={(m) =>
+            usingNano
+              ? `The demo trains the nano demo model ${m.name} (${(m.parameters / 1e6).toFixed(1)} M parameters, built here in ${m.steps} steps). It answers in MedSSR’s format (“The answer is X”), so rewards and the charts move. Stage 1 needs a dataset it labelled (Synthesis, then Label with it); stage 2 can use its stage-2 questions. ${nanoCaveat}`
+              : `A nano demo model is built (${m.name}): it answers in MedSSR’s format, so the demo’s rewards and charts move with it. ${nanoCaveat}`
+          }
+          absent={
+            <>
+              No nano demo model is built. A model that never writes “The answer is” (such as stories260K) gets reward 0 at every step: the demo then shows the loop and the charts, not learning. Build one from the Knowledge page (about {DEMO_DEFAULT_MINUTES} minutes of training) or with <code>npx medssr demo-model build</code>.
+            </>
+          }
+          action={
+            usingNano && useStage2 && files.trim()
+              ? null
+              : {
+                  label: usingNano ? 'Add its stage-2 questions' : 'Use the nano demo model',
+                  run: (ex) => {
+                    setModelPath(ex.model);
+                    if (ex.stage2.questions > 0) {
+                      setUseStage2(true);
+                      setFiles(ex.stage2.path);
+                    }
+                  },
+                }
+          }
+        />
+      )}
 
       <Stack direction={{ xs: 'column', md: 'row' }} spacing={3}>
         <Box sx={{ flex: 1 }}>
