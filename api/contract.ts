@@ -27,6 +27,8 @@ import {
   type ModelInfo,
   type PlanReport,
   type QuestionPage,
+  type SeedBenchmarkFlag,
+  type UnfinishedDataset,
 } from './synthesis.js';
 import {
   benchmarkImportSchema,
@@ -43,6 +45,7 @@ import {
   type QuestionDetail,
 } from './evaluation.js';
 import { datasetFileMethods } from './datasets.js';
+import { decontaminationMethods } from './decontamination.js';
 import { ApiError } from './errors.js';
 import { reviewMethods } from './review.js';
 import { trainingMethods } from './training.js';
@@ -79,7 +82,10 @@ export const apiMethods = {
 
   /** Quotas and eligible disorders for a plan, without generating (the live allocation chart). */
   'synthesis.preview': method<PlanReport>('reviewer')(synthesisPlanSchema),
-  'synthesis.start': method<{ jobId: string }>()(synthesizeInputSchema),
+  /** `seedBenchmarks`: seed sets of the plan that are also an imported benchmark (the run still starts). */
+  'synthesis.start': method<{ jobId: string; seedBenchmarks?: SeedBenchmarkFlag[] }>()(synthesizeInputSchema),
+  /** Dataset versions whose run failed, was cancelled or interrupted: never readable, resumable through their job. */
+  'synthesis.unfinished': method<UnfinishedDataset[]>('reviewer')(emptyInput),
   'synthesis.datasets': method<DatasetSummary[]>('reviewer')(emptyInput),
   'synthesis.dataset': method<DatasetSummary | null>('reviewer')(datasetRefSchema),
   'synthesis.questions': method<QuestionPage>('reviewer')(questionPageSchema),
@@ -103,6 +109,7 @@ export const apiMethods = {
   'evaluation.exportCsv': method<CsvExport>()(exportCsvSchema),
 
   ...datasetFileMethods,
+  ...decontaminationMethods,
   ...reviewMethods,
   ...trainingMethods,
   ...demoModelMethods,
