@@ -54,6 +54,15 @@ export function registerEvalCommands(program: Command): void {
         } catch (err) {
           throw asCliError(err);
         }
+        if (input.adapterPath) {
+          // On stderr: stdout keeps the result's contract.
+          const o = await app.call('evaluation.trainingOverlap', { adapterPath: input.adapterPath, benchmarkIds: input.benchmarkIds });
+          for (const b of o.benchmarks.filter((x) => x.ngramHits > 0 || x.nearDuplicates > 0)) {
+            process.stderr.write(
+              `Warning: ${b.benchmark} overlaps the training data of this adapter's run "${o.run?.name ?? '?'}": ${b.ngramHits} of ${o.questions} trained questions share a ${o.ngram}-gram with it, ${b.nearDuplicates} are near-duplicates; its score measures memory as well as skill\n`,
+            );
+          }
+        }
         const r = await jobResult<EvaluateJobResult>(app, jobId, 'Evaluation', opts.quiet === true);
         const rows = r.results.map(cliSetResult);
         if (opts.json && opts.byFile) {

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { resolveSettings } from '../../../api/training.js';
 import { createApp } from '../../../main/app/index.js';
-import { SynthesisRepo } from '../../../main/synthesis/index.js';
 import { TrainingRepo } from '../../../main/training/store.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
+import { plantDataset, splitBenchmarkQuestion } from './overlapFixture.js';
 
 const benchFile = ['data', 'benchmarks', 'test_short_medqa.json'] as const;
 const skip = needShared(...benchFile);
@@ -25,34 +25,8 @@ test('a planted benchmark question is found by synthesis.overlap, flagged in a s
     const bench = JSON.parse(readFileSync(file, 'utf8')) as { id: string; question: string }[];
     await app.call('evaluation.import', { path: file });
     const planted = bench[11]!;
-    // Options are the trailing "A. …" lines; everything above them is the stem.
-    const lines = planted.question.split('\n');
-    let k = lines.length;
-    while (k > 0 && /^[A-Z]\. /.test(lines[k - 1] ?? '')) k--;
-    const stem = lines.slice(0, k).join('\n');
-    const optionLines = lines.slice(k);
-    const options = optionLines.map((l) => ({ letter: l[0]!, text: l.slice(3) }));
-
-    const repo = new SynthesisRepo(app.context.db);
-    const plan = { count: 2, weights: {}, optionCount: 5 };
-    const d = repo.createDataset({ name: 'planted', generator: 'template', model: null, seed: 1, plan, params: {}, knowledgeVersion: null, jobId: null });
-    const provenance = { orphaCodes: ['558'], facts: [], cell: {}, generator: { kind: 'template' as const, version: 't' }, seed: 1, filters: {} };
-    repo.insertQuestions(d.id, [
-      { seq: 1, id: 'planted-1', questionType: 'diagnosis', difficulty: 'easy', stem, options, intendedAnswer: 'A', provenance, status: 'accepted', rejectReason: null },
-      {
-        seq: 2,
-        id: 'planted-2',
-        questionType: 'diagnosis',
-        difficulty: 'easy',
-        stem: 'A 7-year-old boy is evaluated for arachnodactyly, ectopia lentis and aortic root dilatation. Which of the following is the most likely diagnosis?',
-        options: [{ letter: 'A', text: 'Marfan syndrome' }, { letter: 'B', text: 'Homocystinuria' }, { letter: 'C', text: 'Ehlers-Danlos syndrome' }, { letter: 'D', text: 'Loeys-Dietz syndrome' }],
-        intendedAnswer: 'A',
-        provenance,
-        status: 'accepted',
-        rejectReason: null,
-      },
-    ]);
-    repo.complete(d.id, { count: 2, planned: 2, achievable: 2, achieved: 2, cells: [], dimensions: [], labels: {} });
+    const { stem, optionLines } = splitBenchmarkQuestion(planted.question);
+    plantDataset(app.context.db, 'planted', planted.question);
 
     const r = await app.call('synthesis.overlap', { dataset: 'planted' });
     assert.equal(r.questions, 2);
