@@ -1,9 +1,9 @@
 /**
  * Decontamination: how much of a synthetic dataset overlaps a benchmark it may later be evaluated on. Two
- * measures, as in the literature: shared word 13-grams (any one is a hit: long verbatim runs are copies), and
+ * measures, as in the literature: shared word 13-grams within a line (any one is a hit: long verbatim runs are copies), and
  * MinHash near-duplicates over word 3-shingles at a Jaccard threshold.
  */
-import { NearDuplicateIndex } from './minhash.js';
+import { minhashSignature, NearDuplicateIndex, wordShingles } from './minhash.js';
 
 export const NGRAM = 13;
 
@@ -27,10 +27,17 @@ function words(text: string): string[] {
   return text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 }
 
+/**
+ * Word n-grams within each line. A question's lines are its stem's paragraphs and its options: a 13-gram across
+ * them matched stock phrasing, not copies (on 2,000 template questions, "… is the most likely diagnosis?" with
+ * the first option, and the four inheritance options of an MMLU item, were the only hits until lines bounded them).
+ */
 function ngrams(text: string, n = NGRAM): string[] {
-  const w = words(text);
   const out: string[] = [];
-  for (let i = 0; i + n <= w.length; i++) out.push(w.slice(i, i + n).join(' '));
+  for (const line of text.split('\n')) {
+    const w = words(line);
+    for (let i = 0; i + n <= w.length; i++) out.push(w.slice(i, i + n).join(' '));
+  }
   return out;
 }
 
@@ -56,21 +63,34 @@ export class BenchmarkIndex {
     return this.texts.get(id) ?? '';
   }
 
-  compare(dataset: readonly OverlapText[], benchmark: string, maxExamples = 5): BenchmarkOverlap {
+  compare(dataset: readonly OverlapText[] | PreparedTexts, benchmark: string, maxExamples = 5): BenchmarkOverlap {
+    const items = dataset instanceof PreparedTexts ? dataset : new PreparedTexts(dataset);
     const out: BenchmarkOverlap = { benchmark, benchmarkQuestions: this.size, ngramHits: 0, nearDuplicates: 0, examples: [] };
-    for (const d of dataset) {
-      const hit = ngrams(d.text).find((g) => this.grams.has(g));
+    for (const d of items.items) {
+      const hit = d.grams.find((g) => this.grams.has(g));
       if (hit) {
         out.ngramHits++;
         if (out.examples.length < maxExamples) out.examples.push({ datasetId: d.id, benchmarkId: this.grams.get(hit) as string, kind: 'ngram' });
       }
-      const dup = this.near.findDuplicate(d.text);
+      const dup = this.near.findDuplicateOf(d.shingles, d.signature);
       if (dup) {
         out.nearDuplicates++;
         if (out.examples.length < maxExamples) out.examples.push({ datasetId: d.id, benchmarkId: dup.id, kind: 'near-duplicate', jaccard: Math.round(dup.jaccard * 1000) / 1000 });
       }
     }
     return out;
+  }
+}
+
+/** Texts tokenised once (13-grams, shingles, MinHash signature) for comparison with several benchmarks. */
+export class PreparedTexts {
+  readonly items: { id: string; grams: string[]; shingles: Set<string>; signature: Uint32Array }[];
+
+  constructor(texts: readonly OverlapText[]) {
+    this.items = texts.map((t) => {
+      const shingles = wordShingles(t.text);
+      return { id: t.id, grams: ngrams(t.text), shingles, signature: minhashSignature(shingles) };
+    });
   }
 }
 
@@ -86,7 +106,7 @@ export function seedSetIsBenchmark(seeds: readonly OverlapText[], benchmark: rea
 }
 
 /** Seeds of a set with a near-duplicate in the benchmark (what seedSetIsBenchmark's share is of). */
-export function seedNearDuplicates(seeds: readonly OverlapText[], benchmark: BenchmarkIndex): number {
+export function seedNearDuplicates(seeds: readonly OverlapText[] | PreparedTexts, benchmark: BenchmarkIndex): number {
   return benchmark.compare(seeds, 'seeds', 0).nearDuplicates;
 }
 

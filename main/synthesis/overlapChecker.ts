@@ -5,7 +5,7 @@
  */
 import type { BenchmarkOverlapReport, OverlapSummary } from '../../api/decontamination.js';
 import type { SeedBenchmarkFlag } from '../../api/synthesis.js';
-import { BenchmarkIndex, NGRAM, seedNearDuplicates, type OverlapText } from './decontamination.js';
+import { BenchmarkIndex, NGRAM, PreparedTexts, seedNearDuplicates, type OverlapText } from './decontamination.js';
 import type { BenchmarkSource } from './ports.js';
 
 export const JACCARD_THRESHOLD = 0.8;
@@ -36,12 +36,13 @@ export class OverlapChecker {
   summary(items: readonly OverlapText[], benchmarkIds?: readonly number[]): OverlapSummary {
     const wanted = benchmarkIds ? new Set(benchmarkIds) : null;
     const texts = new Map(items.map((i) => [i.id, i.text]));
+    const prepared = new PreparedTexts(items);
     const benchmarks: BenchmarkOverlapReport[] = this.source
       .list()
       .filter((b) => !wanted || wanted.has(b.id))
       .map((b) => {
         const idx = this.index(b.id);
-        const r = idx.compare(items, b.name);
+        const r = idx.compare(prepared, b.name);
         return {
           benchmarkId: b.id,
           benchmark: b.name,
@@ -74,8 +75,9 @@ export class OverlapChecker {
     const benchmarks = this.source.list();
     for (const set of sets) {
       if (set.seeds.length === 0) continue;
+      const prepared = new PreparedTexts(set.seeds);
       for (const b of benchmarks) {
-        const n = seedNearDuplicates(set.seeds, this.index(b.id));
+        const n = seedNearDuplicates(prepared, this.index(b.id));
         if (n / set.seeds.length >= SEED_BENCHMARK_SHARE) out.push({ seedSet: set.name, benchmark: b.name, benchmarkVersion: b.version, nearDuplicates: n, seeds: set.seeds.length });
       }
     }
