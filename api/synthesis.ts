@@ -184,6 +184,8 @@ export interface PlanReport {
   planned: number;
   achievable: number;
   achieved: number;
+  /** Questions one disorder may answer in one cell (what bounds `achievable`); absent on reports stored before it. */
+  perDisorderCap?: number;
   cells: CellReport[];
   dimensions: DimensionReport[];
   /** Labels for dimension values shown to people (branch codes to names). */

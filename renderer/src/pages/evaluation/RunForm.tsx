@@ -2,6 +2,7 @@ import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { Alert, Box, Button, LinearProgress, MenuItem, Stack, TextField, Tooltip, Typography } from '@mui/material';
 import { useApi } from '../../api/ApiContext.js';
 import { AdapterPathField } from '../../components/AdapterPathField.js';
+import { AdapterOverlap } from './AdapterOverlap.js';
 import { useConfirm } from '../../components/ConfirmDialog.js';
 import { ModelPathField, useRegisteredModels } from '../../components/ModelPathField.js';
 import { useStartedJob } from '../../jobs/useStartedJob.js';
@@ -146,6 +147,9 @@ export function RunForm({ benchmarkIds, onFinished }: { benchmarkIds: number[]; 
           Tick at least one benchmark set above to start.
         </Typography>
       )}
+      <Box sx={{ mt: 1 }}>
+        <AdapterOverlap adapterPath={adapterPath} benchmarkIds={benchmarkIds} label="This adapter" />
+      </Box>
       {error && (
         <Alert severity="error" sx={{ mt: 1 }} data-testid="eval-error">
           {error}
