@@ -43,7 +43,20 @@ export function OverlapReport({ summary, subject, consequence, error, testId = '
       </Typography>
     );
   }
-  const examples = hit.flatMap((b) => b.examples.map((e) => ({ ...e, benchmark: b.benchmark }))).slice(0, 3);
+  // One entry per pair: a copy is usually both a 13-gram hit and a near-duplicate.
+  const pairs = new Map<string, { itemId: string; itemText: string; benchmark: string; benchmarkQuestionId: string; benchmarkText: string; ngram: boolean; jaccard: number | null }>();
+  for (const b of hit) {
+    for (const e of b.examples) {
+      const key = `${e.itemId}\u0000${b.benchmarkId}\u0000${e.benchmarkQuestionId}`;
+      const p = pairs.get(key) ?? { itemId: e.itemId, itemText: e.itemText, benchmark: b.benchmark, benchmarkQuestionId: e.benchmarkQuestionId, benchmarkText: e.benchmarkText, ngram: false, jaccard: null };
+      if (e.kind === 'ngram') p.ngram = true;
+      else p.jaccard = e.jaccard ?? null;
+      pairs.set(key, p);
+    }
+  }
+  const examples = [...pairs.values()].slice(0, 3);
+  const kind = (e: (typeof examples)[number]) =>
+    [e.ngram ? `shared ${summary.ngram}-gram` : null, e.jaccard !== null ? `near-duplicate (Jaccard ${e.jaccard})` : null].filter(Boolean).join(' and ');
   return (
     <Alert severity="warning" data-testid={testId} data-state="overlap">
       <Typography variant="body2" sx={{ fontWeight: 600 }}>
@@ -80,7 +93,7 @@ export function OverlapReport({ summary, subject, consequence, error, testId = '
         {examples.map((e, i) => (
           <Box key={i} sx={{ mt: 1, pl: 1, borderLeft: 2, borderColor: 'warning.main' }}>
             <Typography variant="caption" sx={{ fontWeight: 600, display: 'block' }}>
-              {e.kind === 'ngram' ? `Shared ${summary.ngram}-gram` : `Near-duplicate (Jaccard ${e.jaccard ?? '?'})`}: {e.itemId} ↔ {e.benchmark} {e.benchmarkQuestionId}
+              {kind(e).replace(/^./, (c) => c.toUpperCase())}: {e.itemId} ↔ {e.benchmark} {e.benchmarkQuestionId}
             </Typography>
             <Typography variant="caption" sx={{ display: 'block' }}>
               Ours: {clip(e.itemText)}

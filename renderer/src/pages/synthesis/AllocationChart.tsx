@@ -19,14 +19,19 @@ const dimensionTitles: Record<PlanDimension, string> = {
 export function shortfallSentence(report: PlanReport): string | null {
   if (report.achievable >= report.planned) return null;
   const short = report.cells.filter((c) => c.achievable < c.planned);
-  const empty = short.filter((c) => c.eligibleDisorders === 0).length;
-  const combos = short.length === 1 ? '1 combination of values has' : `${short.length} combinations of values have`;
-  const none = empty > 0 ? `; ${empty === short.length ? (short.length === 1 ? 'it has' : 'they have') : `${empty} of them have`} no eligible disorder at all` : '';
-  const cap = report.perDisorderCap ? ` (each disorder answers at most ${report.perDisorderCap} questions per combination)` : '';
+  const name = (c: (typeof short)[number]) =>
+    Object.values(c.cell)
+      .map((v) => report.labels[v] ?? v)
+      .join(' · ') || 'the plan';
+  const shown = short.slice(0, 3).map((c) =>
+    c.eligibleDisorders === 0
+      ? `no disorder fits ${name(c)}`
+      : `${name(c)} has ${c.eligibleDisorders} eligible ${c.eligibleDisorders === 1 ? 'disorder' : 'disorders'} for ${c.planned} planned${report.perDisorderCap ? ` (at most ${report.perDisorderCap} questions each)` : ''}`,
+  );
+  const more = short.length > shown.length ? `, and ${short.length - shown.length} more ${short.length - shown.length === 1 ? 'combination' : 'combinations'} fall short` : '';
   return (
-    `Only ${report.achievable} of the ${report.planned} planned questions can be built from this knowledge with these constraints: ${combos} ` +
-    `too few eligible disorders for ${short.length === 1 ? 'its quota' : 'their quotas'}${cap}${none}. The run will stop at ${report.achievable} (fewer if questions fail a check); ` +
-    `the shortfall is not moved to other values.`
+    `Only ${report.achievable} of the ${report.planned} planned questions can be built from this knowledge with these constraints: ${shown.join('; ')}${more}. ` +
+    `The run will stop at ${report.achievable} (fewer if questions fail a check); the shortfall is not moved to other values.`
   );
 }
 
