@@ -8,6 +8,7 @@ import {
   searchInputSchema,
   type DisorderDetail,
   type FacetCounts,
+  type HpoSummary,
   type KnowledgeStats,
   type SearchResult,
   facetFilterSchema,
@@ -74,6 +75,9 @@ export const apiMethods = {
   'knowledge.get': method<DisorderDetail | null>('reviewer')(z.object({ orphaCode: z.string().regex(/^\d{1,9}$/) }).strict()),
   /** Starts an import job; returns the job id at once. Progress comes as job events. */
   'knowledge.import': method<{ jobId: string }>()(importInputSchema),
+  /** Imports (replaces) the HPO ontology from an hp.obo file: the question checker then judges options by ancestors too. */
+  'knowledge.importHpo': method<HpoSummary>('loopback')(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'knowledge.hpo': method<HpoSummary | null>('reviewer')(emptyInput),
 
   'jobs.list': method<JobInfo[]>('reviewer')(emptyInput),
   'jobs.get': method<JobInfo | null>('reviewer')(jobIdSchema),

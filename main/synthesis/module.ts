@@ -44,8 +44,9 @@ export const synthesisModule = defineModule<SynthesisMethod, SynthesisExports, S
     let cached: { key: string; index: KnowledgeIndex } | null = null;
     const index = (): KnowledgeIndex => {
       const s = deps.knowledge.stats();
-      const key = `${s.disorders}|${s.importedAt ?? ''}|${s.sourceVersion ?? ''}`;
-      if (!cached || cached.key !== key) cached = { key, index: new KnowledgeIndex(deps.knowledge.listDisorderFacts()) };
+      const hpo = deps.knowledge.hpoSummary();
+      const key = `${s.disorders}|${s.importedAt ?? ''}|${s.sourceVersion ?? ''}|${hpo?.importedAt ?? ''}`;
+      if (!cached || cached.key !== key) cached = { key, index: new KnowledgeIndex(deps.knowledge.listDisorderFacts(), deps.knowledge.hpoOntology()) };
       return cached.index;
     };
 
