@@ -77,7 +77,7 @@ export const apiMethods = {
   'knowledge.import': method<{ jobId: string }>()(importInputSchema),
   /** Imports (replaces) the HPO ontology from an hp.obo file: the question checker then judges options by ancestors too. */
   'knowledge.importHpo': method<HpoSummary>('loopback')(z.object({ path: z.string().min(1).max(4096) }).strict()),
-  'knowledge.hpo': method<HpoSummary | null>('reviewer')(emptyInput),
+  'knowledge.hpo': method<HpoSummary | null>()(emptyInput),
 
   'jobs.list': method<JobInfo[]>('reviewer')(emptyInput),
   'jobs.get': method<JobInfo | null>('reviewer')(jobIdSchema),
@@ -89,7 +89,7 @@ export const apiMethods = {
   /** `seedBenchmarks`: seed sets of the plan that are also an imported benchmark (the run still starts). */
   'synthesis.start': method<{ jobId: string; seedBenchmarks?: SeedBenchmarkFlag[] }>()(synthesizeInputSchema),
   /** Dataset versions whose run failed, was cancelled or interrupted: never readable, resumable through their job. */
-  'synthesis.unfinished': method<UnfinishedDataset[]>('reviewer')(emptyInput),
+  'synthesis.unfinished': method<UnfinishedDataset[]>()(emptyInput),
   'synthesis.datasets': method<DatasetSummary[]>('reviewer')(emptyInput),
   'synthesis.dataset': method<DatasetSummary | null>('reviewer')(datasetRefSchema),
   'synthesis.questions': method<QuestionPage>('reviewer')(questionPageSchema),

@@ -62,8 +62,8 @@ export const trainingOverlapSchema = z
   .strict();
 
 export const decontaminationMethods = {
-  /** A complete dataset's accepted questions against every imported benchmark (cached: both sides are immutable). */
-  'synthesis.overlap': method<DatasetOverlap>('reviewer')(datasetRefSchema),
+  /** A complete dataset's accepted questions against every imported benchmark (cached: both sides are immutable); admin: its examples quote benchmark questions, which reviewers are not shown. */
+  'synthesis.overlap': method<DatasetOverlap>()(datasetRefSchema),
   /** An adapter's training data (its run's snapshot) against the given benchmarks. */
   'evaluation.trainingOverlap': method<TrainingOverlap>()(trainingOverlapSchema),
 } as const;
