@@ -66,7 +66,7 @@ export async function createApp(options: AppOptions): Promise<AppRuntime> {
   const evaluation = modules.evaluation.setup(platform, {});
   const synthesis = modules.synthesis.setup(platform, { knowledge: knowledge.exports.service, labels: labeling.exports.pseudoLabels, benchmarks: evaluation.exports.benchmarks });
   const review = modules.review.setup(platform, { knowledge: knowledge.exports.service });
-  const training = modules.training.setup(platform, { registry: llm.exports.registry });
+  const training = modules.training.setup(platform, { registry: llm.exports.registry, benchmarks: evaluation.exports.benchmarks });
   const demoModel = modules.demoModel.setup(platform, { knowledge: knowledge.exports.service, registry: llm.exports.registry });
   const context: AppContext = { ...platform, options, knowledge: knowledge.exports.service };
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { resolveSettings } from '../../../api/training.js';
 import { createApp } from '../../../main/app/index.js';
+import { logTrainingOverlap } from '../../../main/training/index.js';
 import { TrainingRepo } from '../../../main/training/store.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
 import { plantDataset, splitBenchmarkQuestion } from './overlapFixture.js';
@@ -69,6 +70,11 @@ test('a planted benchmark question is found by synthesis.overlap, flagged in a s
     assert.deepEqual(t.run, { id: run.id, name: 'contaminated' });
     assert.equal(t.overlaps, true);
     assert.equal(t.benchmarks[0]!.nearDuplicates, 1);
+    // The run's own log says so before its first step (what the train job writes for a new run).
+    const source = { list: () => [{ id: 1, name: 'medqa', version: 1 }], questions: () => bench.map((q) => ({ id: q.id, text: q.question })) };
+    assert.equal(logTrainingOverlap(training, run.id, source), 1);
+    const warn = training.logs(run.id).find((l) => l.level === 'warn');
+    assert.match(warn?.message ?? '', /^Training data overlaps medqa v1: 1 of 1 trained questions share a word 13-gram with it, 1 are near-duplicates .*memory as well as skill$/);
     const foreign = await app.call('evaluation.trainingOverlap', { adapterPath: path.join(dir, 'elsewhere.gguf') });
     assert.equal(foreign.run, null, 'an adapter no run here wrote: nothing to compare, said so');
   } finally {
