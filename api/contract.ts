@@ -8,6 +8,7 @@ import {
   searchInputSchema,
   type DisorderDetail,
   type FacetCounts,
+  type HpoSummary,
   type KnowledgeStats,
   type SearchResult,
   facetFilterSchema,
@@ -27,6 +28,8 @@ import {
   type ModelInfo,
   type PlanReport,
   type QuestionPage,
+  type SeedBenchmarkFlag,
+  type UnfinishedDataset,
 } from './synthesis.js';
 import {
   benchmarkImportSchema,
@@ -43,6 +46,7 @@ import {
   type QuestionDetail,
 } from './evaluation.js';
 import { datasetFileMethods } from './datasets.js';
+import { decontaminationMethods } from './decontamination.js';
 import { ApiError } from './errors.js';
 import { reviewMethods } from './review.js';
 import { trainingMethods } from './training.js';
@@ -71,6 +75,9 @@ export const apiMethods = {
   'knowledge.get': method<DisorderDetail | null>('reviewer')(z.object({ orphaCode: z.string().regex(/^\d{1,9}$/) }).strict()),
   /** Starts an import job; returns the job id at once. Progress comes as job events. */
   'knowledge.import': method<{ jobId: string }>()(importInputSchema),
+  /** Imports (replaces) the HPO ontology from an hp.obo file: the question checker then judges options by ancestors too. */
+  'knowledge.importHpo': method<HpoSummary>('loopback')(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'knowledge.hpo': method<HpoSummary | null>()(emptyInput),
 
   'jobs.list': method<JobInfo[]>('reviewer')(emptyInput),
   'jobs.get': method<JobInfo | null>('reviewer')(jobIdSchema),
@@ -79,7 +86,10 @@ export const apiMethods = {
 
   /** Quotas and eligible disorders for a plan, without generating (the live allocation chart). */
   'synthesis.preview': method<PlanReport>('reviewer')(synthesisPlanSchema),
-  'synthesis.start': method<{ jobId: string }>()(synthesizeInputSchema),
+  /** `seedBenchmarks`: seed sets of the plan that are also an imported benchmark (the run still starts). */
+  'synthesis.start': method<{ jobId: string; seedBenchmarks?: SeedBenchmarkFlag[] }>()(synthesizeInputSchema),
+  /** Dataset versions whose run failed, was cancelled or interrupted: never readable, resumable through their job. */
+  'synthesis.unfinished': method<UnfinishedDataset[]>()(emptyInput),
   'synthesis.datasets': method<DatasetSummary[]>('reviewer')(emptyInput),
   'synthesis.dataset': method<DatasetSummary | null>('reviewer')(datasetRefSchema),
   'synthesis.questions': method<QuestionPage>('reviewer')(questionPageSchema),
@@ -103,6 +113,7 @@ export const apiMethods = {
   'evaluation.exportCsv': method<CsvExport>()(exportCsvSchema),
 
   ...datasetFileMethods,
+  ...decontaminationMethods,
   ...reviewMethods,
   ...trainingMethods,
   ...demoModelMethods,

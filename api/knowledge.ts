@@ -149,3 +149,11 @@ export interface ImportReport {
   sourceVersion: string | null;
   tookMs: number;
 }
+
+/** The imported HPO ontology (an optional hp.obo import). */
+export interface HpoSummary {
+  file: string;
+  version: string | null;
+  importedAt: string;
+  terms: number;
+}

@@ -184,6 +184,8 @@ export interface PlanReport {
   planned: number;
   achievable: number;
   achieved: number;
+  /** Questions one disorder may answer in one cell (what bounds `achievable`); absent on reports stored before it. */
+  perDisorderCap?: number;
   cells: CellReport[];
   dimensions: DimensionReport[];
   /** Labels for dimension values shown to people (branch codes to names). */
@@ -194,6 +196,18 @@ export interface PlanReport {
   rules?: { name: string; title: string }[];
   /** Seeded runs: α planned (share and card count) against the share of accepted questions that carry a card. */
   rareRatio?: { planned: number; plannedCards: number; achieved: number; achievedCards: number };
+  /** Seed sets of the plan that are also an imported evaluation benchmark (flagged when the plan is made). */
+  seedBenchmarks?: SeedBenchmarkFlag[];
+}
+
+/** A seed set whose questions are (largely) an imported benchmark's: evaluating on it measures memory. */
+export interface SeedBenchmarkFlag {
+  seedSet: string;
+  benchmark: string;
+  benchmarkVersion: number;
+  /** Seeds with a near-duplicate in the benchmark, of the set's seeds. */
+  nearDuplicates: number;
+  seeds: number;
 }
 
 export interface QuestionOption {
@@ -288,6 +302,20 @@ export interface DatasetSummary {
   rejected: number;
   labelled: number;
   report: PlanReport | null;
+}
+
+/** A dataset version whose run did not finish: its questions so far are kept for a resume, never shown as a dataset. */
+export interface UnfinishedDataset {
+  name: string;
+  version: number;
+  createdAt: string;
+  generator: GeneratorKind;
+  jobId: string | null;
+  /** The run's job state ('running' while it still runs; 'incomplete' when its job is gone). */
+  state: 'queued' | 'running' | 'failed' | 'cancelled' | 'interrupted' | 'incomplete';
+  error: string | null;
+  /** Questions stored so far (accepted and rejected). */
+  questionsSoFar: number;
 }
 
 export const datasetRefSchema = z

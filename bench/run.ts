@@ -64,6 +64,17 @@ export const benches: BenchEntry[] = [
     },
   },
   {
+    name: 'decontamination',
+    description: 'Overlap of 2,000 template questions with every MedSSR benchmark (13-gram, MinHash): seconds cold and warm, hits found',
+    run: async () => {
+      const { runDecontaminationBench } = await import('./decontamination.js');
+      const r = await runDecontaminationBench();
+      if (r.skipped) console.log(`skipped: ${r.skipped}`);
+      else console.log(`${r.datasetQuestions} questions: cold ${r.coldSeconds.toFixed(2)} s, warm ${r.warmSeconds.toFixed(2)} s; hits ${r.benchmarks.map((b) => `${b.name} ${b.ngramHits}/${b.nearDuplicates}`).join(', ')}`);
+      return true;
+    },
+  },
+  {
     name: 'trainer',
     description: 'Native trainer step tokens/s per backend (CPU prebuilt vs built-here module, Vulkan/CUDA when asked), fraction of ggml matmul peak (≥ 25 %)',
     run: async () => {

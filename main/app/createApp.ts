@@ -62,10 +62,11 @@ export async function createApp(options: AppOptions): Promise<AppRuntime> {
   const knowledge = modules.knowledge.setup(platform, {});
   const llm = modules.llm.setup(platform, {});
   const labeling = modules.labeling.setup(platform, {});
-  const synthesis = modules.synthesis.setup(platform, { knowledge: knowledge.exports.service, labels: labeling.exports.pseudoLabels });
-  const review = modules.review.setup(platform, { knowledge: knowledge.exports.service });
+  // Before synthesis: it reads the imported benchmarks for decontamination (a port, evaluation builds on synthesis).
   const evaluation = modules.evaluation.setup(platform, {});
-  const training = modules.training.setup(platform, { registry: llm.exports.registry });
+  const synthesis = modules.synthesis.setup(platform, { knowledge: knowledge.exports.service, labels: labeling.exports.pseudoLabels, benchmarks: evaluation.exports.benchmarks });
+  const review = modules.review.setup(platform, { knowledge: knowledge.exports.service });
+  const training = modules.training.setup(platform, { registry: llm.exports.registry, benchmarks: evaluation.exports.benchmarks });
   const demoModel = modules.demoModel.setup(platform, { knowledge: knowledge.exports.service, registry: llm.exports.registry });
   const context: AppContext = { ...platform, options, knowledge: knowledge.exports.service };
 

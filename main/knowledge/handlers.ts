@@ -1,4 +1,4 @@
-import { ApiError, type ApiHandlers } from '../../api/contract.js';
+import { ApiError, withApiError, type ApiHandlers } from '../../api/contract.js';
 import type { JobRunner } from '../platform/jobs/runner.js';
 import { checkReadablePath, UnsafePathError } from '../platform/safePath.js';
 import type { KnowledgeService } from './service.js';
@@ -7,6 +7,15 @@ export type KnowledgeMethod = Extract<keyof ApiHandlers, `knowledge.${string}`>;
 
 export function knowledgeHandlers(service: KnowledgeService, jobs: JobRunner): Pick<ApiHandlers, KnowledgeMethod> {
   return {
+    'knowledge.importHpo': ({ path: file }) =>
+      withApiError('bad-input', () => {
+        const r = service.importHpo(checkReadablePath(file, 'HPO file'));
+        return { file: r.file, version: r.version, importedAt: r.importedAt, terms: r.terms };
+      }),
+    'knowledge.hpo': () => {
+      const r = service.hpoSummary();
+      return r ? { file: r.file, version: r.version, importedAt: r.importedAt, terms: r.terms } : null;
+    },
     'knowledge.stats': () => service.stats(),
     'knowledge.search': (input) => service.search(input),
     'knowledge.facets': ({ text, filters }) => service.facets(text, filters),

@@ -5,6 +5,7 @@ import { knowledgeHandlers, type KnowledgeMethod } from './handlers.js';
 import { importOrphanet } from './importer.js';
 import { importJobHandler } from './importJob.js';
 import * as m002 from './migrations/002_knowledge.js';
+import * as m003 from './migrations/003_knowledge_hpo.js';
 import { KnowledgeService } from './service.js';
 
 export interface KnowledgeExports {
@@ -15,7 +16,10 @@ export interface KnowledgeExports {
 
 export const knowledgeModule = defineModule<KnowledgeMethod, KnowledgeExports>({
   name: 'knowledge',
-  migrations: [{ name: '002_knowledge', sql: m002.sql }],
+  migrations: [
+    { name: '002_knowledge', sql: m002.sql },
+    { name: '003_knowledge_hpo', sql: m003.sql },
+  ],
   setup(ctx) {
     const service = new KnowledgeService(ctx.db);
     const changed = () => {

@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import type { DisorderDetail } from '../../api/knowledge.js';
-import type { SynthesizeInput } from '../../api/synthesis.js';
+import type { HpoOntology } from '../knowledge/index.js';
+import type { PlanReport, SynthesizeInput } from '../../api/synthesis.js';
 import type { Db } from '../platform/db/open.js';
 import { SynthesisRepo, type StoredQuestion } from './store.js';
 import { formatQuestion } from '../llm/index.js';
@@ -36,6 +37,8 @@ export interface BuildIo {
 export interface KnowledgeSource {
   listDisorderFacts(): DisorderDetail[];
   stats(): { sourceVersion: string | null };
+  /** The imported HPO ontology, when there is one. */
+  hpoOntology?(): HpoOntology | null;
 }
 
 const FLUSH_EVERY = 200;
@@ -73,7 +76,7 @@ export async function buildDataset(db: Db, knowledge: KnowledgeSource, params: S
   io.progress(0, params.plan.count, 'Loading the knowledge base', 'steps');
   const facts = knowledge.listDisorderFacts();
   if (facts.length === 0) throw new Error('The knowledge base is empty: import ORPHApackets first (medssr import orphanet <dir>)');
-  const index = new KnowledgeIndex(facts);
+  const index = new KnowledgeIndex(facts, knowledge.hpoOntology?.() ?? null);
   const unknown = unknownPlanValues(params.plan, index);
   if (unknown) throw new Error(unknown);
   // Seeds are read before the dataset row exists: a missing set stores nothing.

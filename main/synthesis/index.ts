@@ -8,3 +8,5 @@ export { createRng } from './rng.js';
 export { SeedStore, type SeedQuestion, type SeedSetSummary } from './seedStore.js';
 export { synthesisInputProblem } from './buildDataset.js';
 export { createQuestionBank, type BankQuestion, type QuestionBank } from './questionBank.js';
+export { OverlapChecker } from './overlapChecker.js';
+export type { BenchmarkSource } from './ports.js';

@@ -3,6 +3,7 @@
  * (Jaccard over HPO ids) costs a walk over the answer's phenotype postings rather than a scan of every disorder.
  */
 import { toSynthDisorder, type DisorderFactsInput, type SynthDisorder } from './disorderFacts.js';
+import type { HpoOntology } from '../knowledge/index.js';
 
 /** Groupings, not diagnoses: "Rare genetic disease" is never the answer to a vignette. */
 export const nonDiagnosticTypes = new Set(['Category', 'Clinical group']);
@@ -48,7 +49,14 @@ export class KnowledgeIndex {
   private readonly descendantCache = new Map<string, { list: SynthDisorder[]; set: Set<string> }>();
   private readonly groupCache = new Map<string, ClassificationGroup[]>();
 
-  constructor(input: Iterable<DisorderFactsInput>) {
+  /**
+   * The imported HPO ontology (optional): the checker and the phenotype question then also refuse a wrong
+   * option that is an ancestor of a true finding, not only one whose words say so.
+   */
+  readonly hpo: Pick<HpoOntology, 'idOf' | 'isAncestor'> | null;
+
+  constructor(input: Iterable<DisorderFactsInput>, hpo: Pick<HpoOntology, 'idOf' | 'isAncestor'> | null = null) {
+    this.hpo = hpo;
     this.disorders = [];
     for (const d of input) {
       const s = toSynthDisorder(d);

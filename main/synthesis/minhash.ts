@@ -75,8 +75,13 @@ export class NearDuplicateIndex {
     return this.check(wordShingles(text)).hit;
   }
 
-  private check(shingles: Set<string>): { hit: DuplicateHit | null; keys: string[] } {
-    const keys = this.bandKeys(minhashSignature(shingles));
+  /** As findDuplicate, for a text whose shingles and signature the caller computed once for several indexes. */
+  findDuplicateOf(shingles: Set<string>, signature: Uint32Array): DuplicateHit | null {
+    return this.check(shingles, signature).hit;
+  }
+
+  private check(shingles: Set<string>, signature = minhashSignature(shingles)): { hit: DuplicateHit | null; keys: string[] } {
+    const keys = this.bandKeys(signature);
     let best: DuplicateHit | null = null;
     const seen = new Set<string>();
     keys.forEach((key, b) => {

@@ -216,6 +216,7 @@ export function buildPlanReport(
     planned: cells.reduce((s, c) => s + c.planned, 0),
     achievable: cells.reduce((s, c) => s + c.achievable, 0),
     achieved: achievedTotal,
+    perDisorderCap: PER_DISORDER_CAP,
     cells: cellReports,
     dimensions,
     labels,

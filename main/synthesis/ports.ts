@@ -10,3 +10,13 @@ export interface PseudoLabelLookup {
   /** How many questions of a dataset have a label. */
   labelledCount(datasetId: number): number;
 }
+
+/**
+ * Imported evaluation benchmarks, as decontamination reads them. The evaluation domain owns them and builds on
+ * synthesis (through training), so main/app passes its implementation in.
+ */
+export interface BenchmarkSource {
+  list(): { id: number; name: string; version: number }[];
+  /** The benchmark's questions as stored (question text with its option lines), by external id. */
+  questions(benchmarkId: number): { id: string; text: string }[];
+}

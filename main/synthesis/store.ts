@@ -1,6 +1,8 @@
 /** SQL for synthetic datasets and their questions. A dataset is visible to readers only once complete. */
-import type { DatasetSummary, GeneratorKind, PlanReport, QuestionOption, QuestionProvenance, SynthQuestion, SynthesisPlan } from '../../api/synthesis.js';
+import type { DatasetSummary, GeneratorKind, UnfinishedDataset, PlanReport, QuestionOption, QuestionProvenance, SynthQuestion, SynthesisPlan } from '../../api/synthesis.js';
 import type { Db } from '../platform/db/open.js';
+import { unfinishedRunState } from '../platform/jobs/runState.js';
+import { JobsRepo } from '../platform/jobs/store.js';
 
 export interface DatasetRow {
   id: number;
@@ -174,6 +176,22 @@ export class SynthesisRepo {
         labelled: labelled(d.id),
         report: d.report,
       };
+    });
+  }
+
+  /**
+   * Versions still 'building': the row says only that no run finished it, so its job's state is the truth (a
+   * failed, cancelled or interrupted run, resumable through that job; see unfinishedRunState).
+   */
+  unfinished(): UnfinishedDataset[] {
+    const jobs = new JobsRepo(this.db);
+    const rows = this.db.prepare(`SELECT * FROM syn_datasets WHERE state = 'building' ORDER BY id DESC`).all() as RawDataset[];
+    const count = this.db.prepare('SELECT COUNT(*) FROM syn_questions WHERE dataset_id = ?').pluck();
+    return rows.map((r) => {
+      const job = r.job_id ? jobs.get(r.job_id) : null;
+      // A run that is still going is 'building' and says so; only an ended one takes the job's end state.
+      const { state, error } = job && (job.state === 'running' || job.state === 'queued') ? { state: job.state, error: null } : unfinishedRunState(jobs, r.job_id);
+      return { name: r.name, version: r.version, createdAt: r.created_at, generator: r.generator, jobId: r.job_id, state, error, questionsSoFar: count.get(r.id) as number };
     });
   }
 

@@ -2,3 +2,4 @@
 export { trainingModule, type TrainingDeps, type TrainingExports } from './module.js';
 export type { TrainResult } from './session.js';
 export { TrainerProcess, TrainerError, findTrainerBinary, type TrainerInit, type TrainerMask, type TrainerReady } from './trainerProcess.js';
+export { trainingDataOfAdapter, logTrainingOverlap } from './adapterData.js';

@@ -5,6 +5,7 @@ import { ApiError, withApiError, type ApiHandlers } from '../../api/contract.js'
 import type { AdapterRecord, RunDetail, RunSummary, TrainInput } from '../../api/training.js';
 import { copyFileAtomic } from '../platform/atomicFile.js';
 import { ModelRegistry } from '../llm/index.js';
+import type { BenchmarkSource } from '../synthesis/index.js';
 import { defineModule, type PlatformContext } from '../platform/module.js';
 import { TrainingRepo, type RunRow } from './store.js';
 import { checkReadablePath, checkWritableFile } from '../platform/safePath.js';
@@ -75,6 +76,8 @@ export interface TrainingExports {
 export interface TrainingDeps {
   /** Where a merged adapter is registered as a model. */
   registry: ModelRegistry;
+  /** Imported benchmarks (evaluation's), for the overlap a new run logs before its first step. */
+  benchmarks?: BenchmarkSource;
 }
 
 export const trainingModule = defineModule<TrainingMethod, TrainingExports, TrainingDeps>({
@@ -84,7 +87,7 @@ export const trainingModule = defineModule<TrainingMethod, TrainingExports, Trai
     { name: '048_training_item_extra', sql: m048.sql },
   ],
   setup: (ctx, deps) => {
-    const { repo, handlers } = setupTraining(ctx, {}, deps.registry);
+    const { repo, handlers } = setupTraining(ctx, deps.benchmarks ? { benchmarks: deps.benchmarks } : {}, deps.registry);
     return { exports: { repo }, handlers };
   },
 });

@@ -268,6 +268,25 @@ export class TrainingRepo {
     });
   }
 
+  /** The run that wrote this adapter file (final, stage-end or checkpoint), by its stored path; null when none did. */
+  runOfAdapterPath(adapterPath: string): { id: number; name: string } | null {
+    const r = this.db
+      .prepare(
+        `SELECT r.id, r.name FROM train_runs r WHERE r.id IN (
+           SELECT run_id FROM train_adapters WHERE path = ? UNION SELECT run_id FROM train_checkpoints WHERE adapter_path = ?)
+         ORDER BY r.id DESC LIMIT 1`,
+      )
+      .get(adapterPath, adapterPath) as { id: number; name: string } | undefined;
+    return r ?? null;
+  }
+
+  /** Question texts a run trained on (both stages, train split; held-out items were never trained on). */
+  trainedQuestions(runId: number): { id: string; text: string }[] {
+    return (this.db.prepare(`SELECT stage, idx, question FROM train_items WHERE run_id = ? AND split = 'train' ORDER BY stage, idx`).all(runId) as { stage: number; idx: number; question: string }[]).map(
+      (r) => ({ id: `stage ${r.stage} #${r.idx}`, text: r.question }),
+    );
+  }
+
   adapter(id: number): { id: number; runId: number; path: string; step: number; stage: 1 | 2 } | null {
     const r = this.db.prepare('SELECT id, run_id, path, step, stage FROM train_adapters WHERE id = ?').get(id) as
       | { id: number; run_id: number; path: string; step: number; stage: 1 | 2 }

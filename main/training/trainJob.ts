@@ -14,6 +14,8 @@ import { splitStage, stage1Candidates, stage2Candidates, summarise } from './dat
 import { LlamaRolloutEngine, type RolloutEngine } from './rollouts.js';
 import { TrainingSession, type SessionDeps, type TrainResult } from './session.js';
 import { TrainerProcess } from './trainerProcess.js';
+import { logTrainingOverlap } from './adapterData.js';
+import type { BenchmarkSource } from '../synthesis/index.js';
 
 export interface TrainJobDeps {
   db: Db;
@@ -23,6 +25,8 @@ export interface TrainJobDeps {
   createEngine?: SessionDeps['createEngine'];
   onTrainerStarted?: SessionDeps['onTrainerStarted'];
   maxTrainerRestarts?: number;
+  /** Imported benchmarks: a new run's data is compared with them and the result logged (evaluation owns them). */
+  benchmarks?: BenchmarkSource;
 }
 
 /** Snapshots the data of a new run; throws a message naming what is missing before anything is stored. */
@@ -98,7 +102,16 @@ export function trainJobHandler(deps: TrainJobDeps): AnyJobHandler {
     title: (p) => `Train "${p.name}" on ${path.basename(p.modelPath)} (${[p.stage1 ? 'stage 1' : '', p.stage2 ? 'stage 2' : ''].filter(Boolean).join(' + ')})`,
     async run(params, ctx) {
       const repo = new TrainingRepo(deps.db);
-      const run = repo.runByJob(ctx.jobId) ?? createRun(deps.db, deps.dataDir, params, ctx.jobId);
+      const resumed = repo.runByJob(ctx.jobId);
+      const run = resumed ?? createRun(deps.db, deps.dataDir, params, ctx.jobId);
+      if (!resumed && deps.benchmarks) {
+        try {
+          logTrainingOverlap(repo, run.id, deps.benchmarks);
+        } catch (err) {
+          // A check that could not run must not stop the training; the log says it did not run.
+          repo.log(run.id, 'info', `Benchmark overlap not checked (${err instanceof Error ? err.message : String(err)})`);
+        }
+      }
       const startedAt = Date.now();
       const before = ctx.checkpoint?.elapsedS ?? 0;
       let estimateS = ctx.checkpoint?.estimateS;

@@ -53,6 +53,16 @@ export function registerEvalCommands(program: Command): void {
         } catch (err) {
           throw asCliError(err);
         }
+        if (input.adapterPath) {
+          // On stderr: stdout keeps the result's contract.
+          const o = await app.call('evaluation.trainingOverlap', { adapterPath: input.adapterPath, benchmarkIds: input.benchmarkIds });
+          if (!o.run && !opts.quiet) process.stderr.write('Note: no training run here wrote this adapter, so its training data is unknown; overlap with the benchmarks not checked\n');
+          for (const b of o.benchmarks.filter((x) => x.ngramHits > 0 || x.nearDuplicates > 0)) {
+            process.stderr.write(
+              `Warning: ${b.benchmark} overlaps the training data of this adapter's run "${o.run?.name ?? '?'}": ${b.ngramHits} of ${o.questions} trained questions share a ${o.ngram}-gram with it, ${b.nearDuplicates} are near-duplicates; its score measures memory as well as skill\n`,
+            );
+          }
+        }
         const r = await jobResult(app, jobId, 'evaluate', 'Evaluation', opts.quiet === true);
         const rows = r.results.map(cliSetResult);
         if (opts.json && opts.byFile) {

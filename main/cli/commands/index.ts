@@ -13,5 +13,6 @@ import { registerEvalCommands } from './eval.js';
 import { registerReviewCommands } from './review.js';
 import { registerTrainCommands } from './train.js';
 import { registerDemoModelCommands } from './demoModel.js';
+import { registerDatasetsCommands } from './datasets.js';
 
-export const commandRegistrations: ((program: Command) => void)[] = [registerKnowledgeCommands, registerJobsCommands, registerSynthesisCommands, registerLabelingCommands, registerExportCommands, registerModelsCommands, registerEvalCommands, registerReviewCommands, registerTrainCommands, registerDemoModelCommands];
+export const commandRegistrations: ((program: Command) => void)[] = [registerKnowledgeCommands, registerJobsCommands, registerSynthesisCommands, registerLabelingCommands, registerExportCommands, registerModelsCommands, registerEvalCommands, registerReviewCommands, registerTrainCommands, registerDemoModelCommands, registerDatasetsCommands];

@@ -1,4 +1,4 @@
-/** `medssr import orphanet`, `medssr stats`, `medssr search`. */
+/** `medssr import orphanet`, `medssr import hpo`, `medssr stats`, `medssr search`. */
 import type { Command } from 'commander';
 import { CliError, jobCommandOptions, jobResult, withApp } from '../context.js';
 import { subcommandGroup } from '../program.js';
@@ -28,6 +28,16 @@ export function registerKnowledgeCommands(program: Command): void {
               `${report.skipped.length ? `, ${report.skipped.length} skipped` : ''}.\n`,
           );
         }
+      });
+    });
+
+  jobCommandOptions(importGroup.command('hpo <file>'), 'print the import summary as JSON on stdout')
+    .description('Import the HPO ontology (hp.obo): the question checker then also refuses a wrong option that is an HPO ancestor of a true finding (replaces an earlier import)')
+    .action(async (file: string, opts: { db?: string; json: boolean; quiet: boolean }) => {
+      await withApp(opts, async (app) => {
+        const r = await app.call('knowledge.importHpo', { path: file });
+        if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        else process.stdout.write(`Imported ${r.terms} HPO terms (${r.version ?? 'unknown version'}) from ${r.file}\n`);
       });
     });
 

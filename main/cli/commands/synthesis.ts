@@ -90,7 +90,12 @@ export function registerSynthesisCommands(program: Command): void {
         if (problem) throw new CliError(problem);
         await withApp(opts, async (app) => {
           if ((await app.call('knowledge.stats')).disorders === 0) throw new CliError('The knowledge base is empty: run `medssr import orphanet <dir>` first');
-          const { jobId } = await app.call('synthesis.start', input);
+          const { jobId, seedBenchmarks } = await app.call('synthesis.start', input);
+          for (const f of seedBenchmarks ?? []) {
+            process.stderr.write(
+              `Warning: seed set "${f.seedSet}" is the benchmark ${f.benchmark} v${f.benchmarkVersion} (${f.nearDuplicates} of ${f.seeds} seeds are near-duplicates of its questions): evaluating on ${f.benchmark} afterwards measures memory, not skill\n`,
+            );
+          }
           const r = await jobResult(app, jobId, 'synthesize', 'Synthesis', opts.quiet);
           if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
           else {

@@ -174,7 +174,7 @@ export const checkRules: CheckRule[] = [
   },
   {
     name: 'wrong-option-is-true',
-    title: 'No wrong option that is a true finding of the answer or a broader version of one',
+    title: 'No wrong option that is a true finding of the answer or a broader version of one (by words; by HPO ancestors when hp.obo is imported)',
     check: (c) => {
       if (c.draft.questionType !== 'phenotype') return null;
       const answerWords = new WordSet(c.answer.phenotypes.flatMap((p) => contentWords(p.term)));
@@ -183,6 +183,14 @@ export const checkRules: CheckRule[] = [
         if (exact) return `wrong option "${d.text}" is a finding of ${c.answer.name}`;
         const general = c.answer.phenotypes.find((p) => generalises(d.text, p.term));
         if (general) return `wrong option "${d.text}" generalises "${general.term}"`;
+        const hpo = c.index.hpo;
+        const id = hpo?.idOf(d.text);
+        if (hpo && id) {
+          const same = c.answer.phenotypes.find((p) => p.hpoId === id);
+          if (same) return `wrong option "${d.text}" is ${same.term} (${id}), a finding of ${c.answer.name}`;
+          const below = c.answer.phenotypes.find((p) => hpo.isAncestor(id, p.hpoId));
+          if (below) return `wrong option "${d.text}" (${id}) is an HPO ancestor of "${below.term}" (${below.hpoId})`;
+        }
         return answerWords.touches(d.text) ? `wrong option "${d.text}" shares its meaning with a finding of ${c.answer.name}` : null;
       });
     },

@@ -46,6 +46,7 @@ export const phenotype: QuestionTypeModule & { id: 'phenotype' } = {
             askable(p.term) &&
             !usedTerms.has(p.term.toLowerCase()) &&
             !answerWords.touches(p.term) &&
+            !(input.index.hpo && answer.phenotypes.some((a) => input.index.hpo?.isAncestor(p.hpoId, a.hpoId))) &&
             findingPatientProblem(p.term, vignette.sex, vignette.patient.ageYears) === null,
         );
         if (terms.length === 0) return null;

@@ -51,6 +51,10 @@ const synthesisStubs: Pick<ApiHandlers, SynthesisMethod | LabelingMethod | LlmMe
   'synthesis.datasets': () => [],
   'synthesis.dataset': () => null,
   'synthesis.questions': () => ({ total: 0, questions: [] }),
+  'synthesis.overlap': () => {
+    throw new ApiError('not-found', 'not available in the fake');
+  },
+  'synthesis.unfinished': () => [],
   'labeling.start': () => {
     throw new ApiError('bad-input', 'not available in the fake');
   },

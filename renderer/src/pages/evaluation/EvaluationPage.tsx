@@ -10,6 +10,7 @@ import { CompareChart } from './CompareChart.js';
 import { DrillDown } from './DrillDown.js';
 import { RunForm } from './RunForm.js';
 import { RunsTable } from './RunsTable.js';
+import { AdapterOverlap } from './AdapterOverlap.js';
 
 /** Benchmarks under the MedSSR protocol: import sets, run a model (+ adapter), compare two runs. */
 export function EvaluationPage() {
@@ -99,6 +100,14 @@ export function EvaluationPage() {
         </PanelSection>
         <PanelSection title="Results" testId="eval-results-section">
           <RunsTable runs={runs} before={before?.id ?? null} after={after?.id ?? null} onPick={(which, id) => setPick((p) => ({ ...p, [which]: id }))} />
+          {[after, before].map(
+            (r) =>
+              r?.adapterPath && (
+                <Box key={r.id} sx={{ mt: 1 }}>
+                  <AdapterOverlap adapterPath={r.adapterPath} benchmarkIds={r.results.map((x) => x.benchmarkId)} label={`Run #${r.id}`} testId={`eval-run-overlap-${r.id}`} />
+                </Box>
+              ),
+          )}
         </PanelSection>
         {before && after && reasons.length > 0 && (
           <Alert severity="warning" sx={{ mb: 2 }} data-testid="eval-not-comparable">

@@ -3,6 +3,7 @@ import { Alert, Box, Button, LinearProgress, MenuItem, Stack, TextField, Tooltip
 import { useEffect } from 'react';
 import { useApi } from '../../api/ApiContext.js';
 import { AdapterPathField } from '../../components/AdapterPathField.js';
+import { AdapterOverlap } from './AdapterOverlap.js';
 import { useConfirm } from '../../components/ConfirmDialog.js';
 import { ModelPathField, useRegisteredModels } from '../../components/ModelPathField.js';
 import { useStartedJob } from '../../jobs/useStartedJob.js';
@@ -153,6 +154,9 @@ export function RunForm({ benchmarkIds, onFinished, preset }: { benchmarkIds: nu
           Tick at least one benchmark set above to start.
         </Typography>
       )}
+      <Box sx={{ mt: 1 }}>
+        <AdapterOverlap adapterPath={adapterPath} benchmarkIds={benchmarkIds} label="This adapter" />
+      </Box>
       {error && (
         <Alert severity="error" sx={{ mt: 1 }} data-testid="eval-error">
           {error}

@@ -1,7 +1,9 @@
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { Alert, Box, Button, LinearProgress, MenuItem, Paper, Stack, TextField, ToggleButton, ToggleButtonGroup, Typography } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
-import type { DatasetSummary, PlanReport, QuestionPage } from '../../../../api/synthesis.js';
+import type { DatasetSummary, PlanReport, QuestionPage, UnfinishedDataset } from '../../../../api/synthesis.js';
+import type { DatasetOverlap } from '../../../../api/decontamination.js';
+import { OverlapReport } from '../../components/OverlapReport.js';
 import { useApi } from '../../api/ApiContext.js';
 import { errorMessage } from '../../api/clientError.js';
 import { useStartedJob } from '../../jobs/useStartedJob.js';
@@ -88,6 +90,34 @@ export function SynthesisPage() {
     }
     api.call('synthesis.questions', { dataset: current.name, version: current.version, status, offset: 0, limit: 50 }).then(setPage, () => setPage(null));
   }, [api, current, status, reload]);
+  // Decontamination before the dataset is used: its overlap with every imported benchmark (cached by the Api).
+  const [overlap, setOverlap] = useState<{ key: string; report: DatasetOverlap | null; error: string | null } | null>(null);
+  useEffect(() => {
+    if (!current) return;
+    const key = `${current.name}@${current.version}`;
+    let live = true;
+    setOverlap({ key, report: null, error: null });
+    api.call('synthesis.overlap', { dataset: current.name, version: current.version }).then(
+      (report) => live && setOverlap({ key, report, error: null }),
+      (err: unknown) => live && setOverlap({ key, report: null, error: errorMessage(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, current]);
+  const [unfinished, setUnfinished] = useState<UnfinishedDataset[]>([]);
+  useEffect(() => {
+    api.call('synthesis.unfinished', {}).then(
+      (list) => setUnfinished(list.filter((d) => d.state === 'failed' || d.state === 'cancelled' || d.state === 'interrupted')),
+      () => setUnfinished([]),
+    );
+  }, [api, finished]);
+  const resume = (jobId: string) =>
+    startJob(async () => {
+      const j = await api.call('jobs.resume', { id: jobId });
+      return { jobId: j.id };
+    });
+
   const labelled = useCallback(() => {
     void refreshDatasets();
     setReload((n) => n + 1);
@@ -141,6 +171,24 @@ export function SynthesisPage() {
               {error}
             </Alert>
           )}
+          {!running &&
+            unfinished.map((d) => (
+              <Alert
+                key={`${d.name}@${d.version}`}
+                severity="warning"
+                sx={{ mt: 1 }}
+                data-testid="synthesis-unfinished"
+                action={
+                  d.jobId ? (
+                    <Button color="inherit" size="small" onClick={() => void resume(d.jobId as string)}>
+                      Resume
+                    </Button>
+                  ) : undefined
+                }
+              >
+                &quot;{d.name}&quot; v{d.version} did not finish ({d.state}{d.error ? `: ${d.error}` : ''}); it is not a dataset and nothing reads its {d.questionsSoFar} questions so far. Resume reruns it from the start with the same seed.
+              </Alert>
+            ))}
         </PanelSection>
         <PanelSection title="Results" testId="synthesis-results">
           <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 1 }}>
@@ -161,6 +209,16 @@ export function SynthesisPage() {
               </Typography>
             )}
           </Stack>
+          {current && (
+            <Box sx={{ mb: 1.5 }}>
+              <OverlapReport
+                summary={overlap?.key === `${current.name}@${current.version}` ? overlap.report : null}
+                error={overlap?.key === `${current.name}@${current.version}` ? overlap.error : null}
+                subject={`"${current.name}" v${current.version}`}
+                consequence="a model trained on it and evaluated on these benchmarks is partly tested on what it saw."
+              />
+            </Box>
+          )}
           {current && (
             <Box sx={{ mb: 1.5 }}>
               <LabelForm dataset={current} onFinished={labelled} />

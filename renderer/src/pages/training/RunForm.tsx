@@ -21,6 +21,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { useConfirm } from '../../components/ConfirmDialog.js';
 import { isBoolean, isNumber, isString, usePersistentState } from '../../state/usePersistentState.js';
 import type { DatasetSummary, ModelInfo } from '../../../../api/synthesis.js';
+import type { DatasetOverlap } from '../../../../api/decontamination.js';
+import { OverlapReport } from '../../components/OverlapReport.js';
 import {
   loraTargets,
   lossAggregations,
@@ -35,6 +37,7 @@ import {
 import { DEMO_DEFAULT_MINUTES } from '../../../../api/demoModel.js';
 import { useApi } from '../../api/ApiContext.js';
 import { nanoCaveat, NanoDemoNote, useNanoDemo } from '../../components/NanoDemo.js';
+import { errorMessage } from '../../api/clientError.js';
 import { activeStates, useJobs } from '../../jobs/JobsContext.js';
 
 type NumericKey = { [K in keyof TrainSettings]: TrainSettings[K] extends number ? K : never }[keyof TrainSettings];
@@ -124,6 +127,22 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
   );
 
   useEffect(() => setEstimate(null), [input]);
+
+  // Before a start: the stage 1 dataset's overlap with every imported benchmark (latest version, as the run uses).
+  const overlapFor = useStage1 && dataset ? dataset : '';
+  const [overlap, setOverlap] = useState<{ dataset: string; report: DatasetOverlap | null; error: string | null } | null>(null);
+  useEffect(() => {
+    if (!overlapFor) return;
+    let live = true;
+    setOverlap({ dataset: overlapFor, report: null, error: null });
+    api.call('synthesis.overlap', { dataset: overlapFor }).then(
+      (report) => live && setOverlap({ dataset: overlapFor, report, error: null }),
+      (err: unknown) => live && setOverlap({ dataset: overlapFor, report: null, error: errorMessage(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, overlapFor]);
 
   const confirm = useConfirm();
   const run = async (what: 'estimate' | 'measure' | 'start', asked = false) => {
@@ -332,6 +351,21 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
         </AccordionDetails>
       </Accordion>
 
+      {overlapFor && (
+        <Box data-testid="training-overlap">
+          <OverlapReport
+            summary={overlap?.dataset === overlapFor ? overlap.report : null}
+            error={overlap?.dataset === overlapFor ? overlap.error : null}
+            subject={`Stage 1 dataset "${overlapFor}"${overlap?.report ? ` v${overlap.report.version}` : ''}`}
+            consequence="after training on it, scores on these benchmarks measure memory as well as skill."
+          />
+          {useStage2 && (
+            <Typography variant="caption" color="text.secondary" sx={{ display: 'block' }}>
+              Stage 2 files are not checked before the start; evaluating the run&apos;s adapter compares everything it trained on, files included.
+            </Typography>
+          )}
+        </Box>
+      )}
       {error && <Alert severity="error">{error}</Alert>}
       {estimate && (
         <Alert severity="info" data-testid="training-estimate">
