@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { DisorderDetail } from '../../api/knowledge.js';
 import type { HpoOntology } from '../knowledge/index.js';
-import type { PlanReport, SynthesizeInput } from '../../api/synthesis.js';
+import type { SynthesizeInput } from '../../api/synthesis.js';
 import type { Db } from '../platform/db/open.js';
 import { SynthesisRepo, type StoredQuestion } from './store.js';
 import { formatQuestion } from '../llm/index.js';
