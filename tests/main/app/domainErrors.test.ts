@@ -34,7 +34,7 @@ describe('training and llm handler errors', () => {
   it('training.importVerl of a missing checkpoint is bad input; an unknown run or adapter is not found', async () => {
     const input = parseInput('training.importVerl', { checkpoint: path.join(dir, 'no-ckpt'), base: path.join(dir, 'no-base.gguf') });
     await assert.rejects(async () => app.handlers['training.importVerl'](input), code('bad-input'));
-    assert.throws(() => app.handlers['training.exportVerl'](parseInput('training.exportVerl', { runId: 99, dir: path.join(dir, 'verl') })), code('not-found', /No training run 99/));
+    await assert.rejects(async () => app.handlers['training.exportVerl'](parseInput('training.exportVerl', { runId: 99, dir: path.join(dir, 'verl') })), code('not-found', /No training run 99/));
     assert.throws(() => app.handlers['training.exportAdapter']({ adapterId: 99, path: path.join(dir, 'a.gguf') }), code('not-found', /No adapter 99/));
   });
 });
