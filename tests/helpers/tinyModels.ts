@@ -23,9 +23,14 @@ export interface TinyModelOptions {
   headDim?: number;
   nFf?: number;
   contextLength?: number;
-  /** Storage type of the 2-D weights (norms and biases stay F32). */
-  weightType?: 'f32' | 'f16' | 'bf16' | 'q8_0' | 'q4_0' | 'q4_1';
+  /**
+   * Storage type of the 2-D weights (norms and biases stay F32). K-quants (gguf-py cannot write them) are made by
+   * node-llama-cpp's libggml-base.so and need every row (nEmbd, nFf, heads x headDim) a multiple of 256.
+   */
+  weightType?: 'f32' | 'f16' | 'bf16' | 'q8_0' | 'q4_0' | 'q4_1' | 'q4_k' | 'q6_k';
   tiedOutput?: boolean;
+  /** Write the weights quantized to weightType and dequantized back, as F32: the same values, exactly representable. */
+  dequantized?: boolean;
   seed?: number;
   /** Replace the real vocabulary's size; the tokenizer keeps its first nVocab tokens. */
   nVocab?: number;
@@ -87,11 +92,35 @@ if arch == 'qwen3' or D * H != E:
 if arch == 'llama':
     w.add_rope_dimension_count(D)
 qt = {'f32': None, 'f16': None, 'bf16': GGMLQuantizationType.BF16, 'q8_0': GGMLQuantizationType.Q8_0,
-      'q4_0': GGMLQuantizationType.Q4_0, 'q4_1': GGMLQuantizationType.Q4_1}[o['weightType']]
+      'q4_0': GGMLQuantizationType.Q4_0, 'q4_1': GGMLQuantizationType.Q4_1,
+      'q4_k': GGMLQuantizationType.Q4_K, 'q6_k': GGMLQuantizationType.Q6_K}[o['weightType']]
+def ggml_quantize(a, qt):
+    # ggml's own quantizer (the one llama-quantize uses), from the prebuilt libggml-base.so
+    import ctypes
+    from gguf.constants import GGML_QUANT_SIZES
+    f = ctypes.CDLL(o['ggmlBase']).ggml_quantize_chunk
+    f.restype = ctypes.c_size_t
+    f.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p]
+    rows, cols = a.shape
+    bs, ts = GGML_QUANT_SIZES[qt]
+    if cols % bs != 0:
+        raise SystemExit('%s rows of %d values: %s needs a multiple of %d' % (o['weightType'], cols, qt.name, bs))
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    out = np.zeros((rows, cols // bs * ts), dtype=np.uint8)
+    if f(int(qt), a.ctypes.data, out.ctypes.data, 0, rows, cols, None) != out.nbytes:
+        raise SystemExit('ggml_quantize_chunk wrote an unexpected size')
+    return out
 def mat(name, rows, cols, scale=None):
     a = (rng.standard_normal((rows, cols)) * (scale if scale is not None else 1.0 / np.sqrt(cols))).astype(np.float32)
-    if o['weightType'] == 'f16':
+    if o.get('dequantized'):
+        if qt is None:
+            raise SystemExit('dequantized needs a quantized weightType')
+        q = ggml_quantize(a, qt) if o['weightType'] in ('q4_k', 'q6_k') else quantize(a, qt)
+        w.add_tensor(name, gguf.quants.dequantize(q, qt).astype(np.float32).reshape(rows, cols))
+    elif o['weightType'] == 'f16':
         w.add_tensor(name, a.astype(np.float16))
+    elif o['weightType'] in ('q4_k', 'q6_k'):
+        w.add_tensor(name, ggml_quantize(a, qt), raw_dtype=qt)
     elif qt is not None:
         w.add_tensor(name, quantize(a, qt), raw_dtype=qt)
     else:
@@ -126,6 +155,15 @@ w.write_tensors_to_file()
 w.close()
 `;
 
+/** node-llama-cpp's prebuilt libggml-base.so for this platform (byte-identical in every backend package). */
+function ggmlBaseLib(): string {
+  const name = `${process.platform === 'darwin' ? 'mac' : process.platform === 'win32' ? 'win' : 'linux'}-${process.arch}`;
+  const ext = process.platform === 'darwin' ? 'dylib' : process.platform === 'win32' ? 'dll' : 'so';
+  const lib = path.join(repoRoot, 'node_modules', '@node-llama-cpp', name, 'bins', name, `${process.platform === 'win32' ? '' : 'lib'}ggml-base.${ext}`);
+  if (!existsSync(lib)) throw new Error(`K-quant tiny models need node-llama-cpp's ${lib}`);
+  return lib;
+}
+
 /** Returns a skip reason (and prints it) when tiny models cannot be made here; undefined when they can. */
 export function needTinyModels(): string | undefined {
   let reason: string | undefined;
@@ -153,6 +191,8 @@ export function tinyModel(opts: TinyModelOptions): string {
     seed: opts.seed ?? 1,
     nVocab: opts.nVocab ?? 0,
     ...(opts.header ? { header: opts.header } : {}),
+    ...(opts.weightType === 'q4_k' || opts.weightType === 'q6_k' ? { ggmlBase: ggmlBaseLib() } : {}),
+    ...(opts.dequantized ? { dequantized: true } : {}),
     vocab: path.join(llamaDir, 'models', vocabFile[opts.arch]),
   };
   const key = createHash('sha256').update(script).update(JSON.stringify(full)).digest('hex').slice(0, 16);
