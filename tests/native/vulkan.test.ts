@@ -4,7 +4,7 @@
 // Tolerances: fp16 off (GGML_VK_DISABLE_F16=1) 1e-4 nats / 1e-3 relative gradient; fp16 on 2e-2 nats / 3e-2
 // relative (ggml's fp16 matmul path rounds activations). Quantized frozen weights (Q8_0, Q4_K) stay quantized on the
 // device and equal an F32 model of their dequantized values on the CPU to 1e-4 nats; against the CPU on the same
-// quantized file 1e-1 nats (measured 3.9e-2 / 6.7e-2: the CPU's quantized kernels round activations to 8 bits).
+// quantized file 1e-1 nats (measured 6.7e-2 / 8.1e-2 after one step: the CPU rounds activations to 8 bits).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,10 +48,14 @@ function vulkanAbsent(): string | undefined {
   return reason;
 }
 
-/** Not yet seen passing end to end since the graph-optimize workaround (backends.cpp): opt in until it has. */
+/**
+ * Opt in: the file takes about 2 minutes on lavapipe (2 min 10 s measured on a loaded 2-core VM), but lavapipe
+ * crashes at random when a pass needs a larger compute buffer than every earlier one (native/README.md), and the
+ * check of log-probs after training was not yet seen within 1e-4 nats.
+ */
 function optIn(): string | undefined {
   if (process.env.MEDSSR_VULKAN_TESTS === '1') return undefined;
-  const reason = 'skipped: Vulkan parity tests are opt-in (MEDSSR_VULKAN_TESTS=1) until verified on lavapipe';
+  const reason = 'skipped: Vulkan parity tests are opt-in (MEDSSR_VULKAN_TESTS=1): lavapipe crashes at random, see native/README.md';
   console.log(`# ${reason}`);
   return reason;
 }
@@ -108,7 +112,9 @@ test('Vulkan: a few GRPO steps equal the CPU, and the adapter loads in llama.cpp
   }
   const seqs = randomSequences(9, 2, 20, 500, 1);
   const ours = await (vk as TrainerProcess).logprobs(seqs);
-  assert.ok(maxAbsDiff(ours, await (cpu as TrainerProcess).logprobs(seqs)) < 1e-4);
+  const dTrained = maxAbsDiff(ours, await (cpu as TrainerProcess).logprobs(seqs));
+  console.log(`# after 3 steps (6 updates): max |Δ logp| Vulkan vs CPU ${dTrained.toExponential(2)}`);
+  assert.ok(dTrained < 1e-4, `logp difference after training ${dTrained}`);
   const adapter = path.join(dir, 'vulkan-adapter.gguf');
   await (vk as TrainerProcess).save({ adapter });
   const llama = await cpuLlama();
@@ -136,12 +142,14 @@ test('Vulkan: frozen Q8_0 / Q4_K weights stay quantized on the device and equal 
       (vk as TrainerProcess).init({ ...init, model: quantized, backend: 'vulkan' }),
       (cpu as TrainerProcess).init({ ...init, model: tinyModel({ ...opts, dequantized: true }), backend: 'cpu' }),
     ]);
+    // the training pass first: a pass needing a larger Vulkan compute buffer than every earlier one crashed
+    // lavapipe runs at random (native/README.md, "Vulkan on lavapipe: the crash")
+    const m = await (vk as TrainerProcess).step(groups);
+    const mc = await (cpu as TrainerProcess).step(groups);
     const seqs = randomSequences(8, 2, 24, 500, 1);
     const ours = await (vk as TrainerProcess).logprobs(seqs);
     const d = maxAbsDiff(ours, await (cpu as TrainerProcess).logprobs(seqs));
     const g = gradDiff(await (vk as TrainerProcess).gradcheck(groups, 6, 1e-2), await (cpu as TrainerProcess).gradcheck(groups, 6, 1e-2));
-    const m = await (vk as TrainerProcess).step(groups);
-    const mc = await (cpu as TrainerProcess).step(groups);
     console.log(`# ${type}: weight buffer ${rv.weightBytes} B on Vulkan (F32 twin ${rc.weightBytes} B); vs the dequantized F32 model on the CPU: max |Δ logp| ${d.toExponential(2)}, max relative Δ gradient ${g.toExponential(2)}`);
     assert.ok(rv.weightBytes < rc.weightBytes / 3, `${type}: weights not kept quantized on the device (${rv.weightBytes} B vs F32 ${rc.weightBytes} B)`);
     assert.ok(d < 1e-4, `${type}: logp difference ${d}`);
