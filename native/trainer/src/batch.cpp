@@ -245,6 +245,14 @@ void Trainer::run_micro(std::vector<Sequence> & seqs, const std::vector<size_t> 
     gf = device_ready_graph(ctx, gf, graph_size_, *be_, iota_);
     check_supported(gf, *be_);
 
+    if (std::getenv("MEDSSR_DIAG_KEEP_BUFFERS")) {
+        // diagnostic: a fresh scheduler per pass, the old ones (and their compute buffers) never freed
+        static std::vector<ggml_backend_sched_t> kept;
+        kept.push_back(sched_);
+        std::vector<ggml_backend_t> list = {be_->main};
+        if (be_->on_gpu()) list.push_back(be_->cpu);
+        sched_ = ggml_backend_sched_new(list.data(), nullptr, (int) list.size(), graph_size_, false, false);
+    }
     ggml_backend_sched_reset(sched_);
     if (!ggml_backend_sched_alloc_graph(sched_, gf))
         throw std::runtime_error(std::string("could not allocate the compute graph on ") + ggml_backend_name(be_->main) + " (out of memory?)");
