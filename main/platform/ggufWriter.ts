@@ -37,14 +37,20 @@ export type GgufKv =
   | { type: 'array'; itemType: 'bool'; value: readonly boolean[] };
 
 /** ggml tensor types this writer stores (ggml.h `ggml_type`); the quantized ones pack blocks of 32 along ne[0]. */
-export const GgmlTensorType = { f32: 0, f16: 1, q4_0: 2, q4_1: 3, q8_0: 8, bf16: 30 } as const;
+export const GgmlTensorType = { f32: 0, f16: 1, q4_0: 2, q4_1: 3, q8_0: 8, q4_k: 12, q6_k: 14, bf16: 30 } as const;
+
+/** Bytes of one block and values per block of the types this writer only copies (quantized elsewhere: ggml's K-quants). */
+const rawBlocks: Partial<Record<keyof typeof GgmlTensorType, { values: number; bytes: number }>> = { q4_k: { values: 256, bytes: 144 }, q6_k: { values: 256, bytes: 210 } };
 
 export interface GgufTensor {
   name: string;
   /** ggml order: ne[0] is the innermost (contiguous) dimension, e.g. [nEmbd, nVocab] for token_embd. */
   shape: readonly number[];
   type: keyof typeof GgmlTensorType;
-  data: Float32Array;
+  /** The values, which this writer converts to `type` (not for K-quants: give `raw`). */
+  data?: Float32Array;
+  /** Already encoded blocks of `type`, written as they are (K-quants made by ggml's own quantizer). */
+  raw?: Uint8Array;
 }
 
 const ALIGNMENT = 32;
@@ -182,15 +188,24 @@ function quantize(type: 'q8_0' | 'q4_0' | 'q4_1', data: Float32Array): Buffer {
 
 function tensorBytes(t: GgufTensor): Buffer {
   const n = t.shape.reduce((a, b) => a * b, 1);
+  if (t.raw) {
+    const block = rawBlocks[t.type];
+    const expected = block ? (n / block.values) * block.bytes : null;
+    if (expected !== null && t.raw.length !== expected) throw new Error(`GGUF tensor ${t.name}: ${t.raw.length} bytes of ${t.type} for shape [${t.shape.join(', ')}], expected ${expected}`);
+    return Buffer.from(t.raw.buffer, t.raw.byteOffset, t.raw.byteLength);
+  }
+  if (!t.data) throw new Error(`GGUF tensor ${t.name}: neither values nor raw bytes`);
+  if (rawBlocks[t.type]) throw new Error(`GGUF tensor ${t.name}: this writer does not quantize ${t.type}; give raw blocks`);
   if (t.data.length !== n) throw new Error(`GGUF tensor ${t.name}: ${t.data.length} values for shape [${t.shape.join(', ')}]`);
   if (t.type === 'f32') return Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
   if (t.type === 'q8_0' || t.type === 'q4_0' || t.type === 'q4_1') {
     if ((t.shape[0] ?? 0) % QK !== 0) throw new Error(`GGUF tensor ${t.name}: ${t.type} needs rows of a multiple of ${QK} values, got ${t.shape[0]}`);
     return quantize(t.type, t.data);
   }
+  const data = t.data;
   const half = t.type === 'f16' ? f32ToF16Bits : f32ToBf16Bits;
   const out = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) out.writeUInt16LE(half(t.data[i] as number), i * 2);
+  for (let i = 0; i < n; i++) out.writeUInt16LE(half(data[i] as number), i * 2);
   return out;
 }
 

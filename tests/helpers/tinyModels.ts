@@ -6,6 +6,7 @@
  * reference Q8_0/Q4_0/Q4_1 quantizers); results are cached by their options. Earlier versions used gguf-py
  * (python3 + numpy): the layout and value ranges are the same, the random draws are not (numpy's generator).
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,9 +26,15 @@ export interface TinyModelOptions {
   headDim?: number;
   nFf?: number;
   contextLength?: number;
-  /** Storage type of the 2-D weights (norms and biases stay F32). */
-  weightType?: 'f32' | 'f16' | 'bf16' | 'q8_0' | 'q4_0' | 'q4_1';
+  /**
+   * Storage type of the 2-D weights (norms and biases stay F32). K-quants are made by ggml's own quantizer in
+   * node-llama-cpp's libggml-base.so (through python3's ctypes) and need every row (nEmbd, nFf, heads x headDim)
+   * a multiple of 256.
+   */
+  weightType?: 'f32' | 'f16' | 'bf16' | 'q8_0' | 'q4_0' | 'q4_1' | 'q4_k' | 'q6_k';
   tiedOutput?: boolean;
+  /** Write the weights quantized to weightType and dequantized back, as F32: the same values, exactly representable. */
+  dequantized?: boolean;
   seed?: number;
   /** Replace the real vocabulary's size; the tokenizer keeps its first nVocab tokens. */
   nVocab?: number;
@@ -161,6 +168,7 @@ interface FullOptions {
   seed: number;
   nVocab: number;
   header?: TinyModelOptions['header'];
+  dequantized?: boolean;
   strings?: TinyModelOptions['strings'];
   vocab: string;
 }
@@ -212,7 +220,9 @@ function writeTinyModel(o: FullOptions, out: string): void {
   const mat = (name: string, rows: number, cols: number, scale = 1 / Math.sqrt(cols)) => {
     const data = new Float32Array(rows * cols);
     for (let i = 0; i < data.length; i++) data[i] = randn() * scale;
-    tensors.push({ name, shape: [cols, rows], type: o.weightType, data });
+    if (o.dequantized) tensors.push({ name, shape: [cols, rows], type: 'f32', data: new Float32Array(ggmlQuantize(o.weightType, rows, cols, data, 'dequantized').buffer) });
+    else if (o.weightType === 'q4_k' || o.weightType === 'q6_k') tensors.push({ name, shape: [cols, rows], type: o.weightType, raw: ggmlQuantize(o.weightType, rows, cols, data, 'quantized') });
+    else tensors.push({ name, shape: [cols, rows], type: o.weightType, data });
   };
   const vec = (name: string, n: number, base: number, scale: number) => {
     const data = new Float32Array(n);
@@ -246,6 +256,56 @@ function writeTinyModel(o: FullOptions, out: string): void {
   writeGguf(out, kvs, tensors);
 }
 
+// ggml's quantizers for what the TypeScript writer does not encode itself: K-quants through ggml_quantize_chunk of
+// node-llama-cpp's prebuilt libggml-base.so (the one llama-quantize uses), the rest through gguf-py; "dequantized"
+// returns the values the blocks decode to (gguf-py's dequantize), as float32.
+const quantizeScript = String.raw`
+import ctypes, sys
+import numpy as np
+from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
+import gguf.quants
+name, rows, cols, mode, lib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+qt = GGMLQuantizationType[name.upper()]
+a = np.frombuffer(sys.stdin.buffer.read(), dtype=np.float32).reshape(rows, cols).copy()
+bs, ts = GGML_QUANT_SIZES[qt]
+if cols % bs != 0:
+    raise SystemExit('%s rows of %d values: %s needs a multiple of %d' % (name, cols, qt.name, bs))
+if qt in (GGMLQuantizationType.Q4_K, GGMLQuantizationType.Q6_K):
+    f = ctypes.CDLL(lib).ggml_quantize_chunk
+    f.restype = ctypes.c_size_t
+    f.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p]
+    q = np.zeros((rows, cols // bs * ts), dtype=np.uint8)
+    if f(int(qt), a.ctypes.data, q.ctypes.data, 0, rows, cols, None) != q.nbytes:
+        raise SystemExit('ggml_quantize_chunk wrote an unexpected size')
+else:
+    q = gguf.quants.quantize(a, qt)
+out = gguf.quants.dequantize(q, qt).astype(np.float32) if mode == 'dequantized' else q
+sys.stdout.buffer.write(np.ascontiguousarray(out).tobytes())
+`;
+
+/** node-llama-cpp's prebuilt libggml-base.so for this platform (byte-identical in every backend package). */
+function ggmlBaseLib(): string {
+  const name = `${process.platform === 'darwin' ? 'mac' : process.platform === 'win32' ? 'win' : 'linux'}-${process.arch}`;
+  const ext = process.platform === 'darwin' ? 'dylib' : process.platform === 'win32' ? 'dll' : 'so';
+  const lib = path.join(repoRoot, 'node_modules', '@node-llama-cpp', name, 'bins', name, `${process.platform === 'win32' ? '' : 'lib'}ggml-base.${ext}`);
+  if (!existsSync(lib)) throw new Error(`K-quant tiny models need node-llama-cpp's ${lib}`);
+  return lib;
+}
+
+function ggmlQuantize(type: string, rows: number, cols: number, data: Float32Array, mode: 'quantized' | 'dequantized'): Uint8Array {
+  if (type === 'f32' || type === 'f16' || type === 'bf16') throw new Error(`dequantized needs a quantized weightType, got ${type}`);
+  const lib = type === 'q4_k' || type === 'q6_k' ? ggmlBaseLib() : '';
+  const r = spawnSync('python3', ['-c', quantizeScript, type, String(rows), String(cols), mode, lib], {
+    input: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    env: { ...process.env, PYTHONPATH: path.join(llamaDir, 'gguf-py') },
+    maxBuffer: 1 << 30,
+  });
+  if (r.status !== 0) throw new Error(`quantizing a tiny model's ${type} weights failed: ${r.stderr.toString().trim().split('\n').slice(-5).join('\n')}`);
+  const out = new Uint8Array(r.stdout.byteLength);
+  out.set(r.stdout);
+  return out;
+}
+
 /** Returns a skip reason (and prints it) when tiny models cannot be made here; undefined when they can. */
 export function needTinyModels(): string | undefined {
   const missing = Object.values(vocabFile).map((f) => path.join(llamaDir, 'models', f)).find((f) => !existsSync(f));
@@ -272,6 +332,7 @@ export function tinyModel(opts: TinyModelOptions): string {
     nVocab: opts.nVocab ?? 0,
     ...(opts.header ? { header: opts.header } : {}),
     ...(opts.strings ? { strings: opts.strings } : {}),
+    ...(opts.dequantized ? { dequantized: true } : {}),
     vocab: path.join(llamaDir, 'models', vocabFile[opts.arch]),
   };
   const key = createHash('sha256').update(WRITER_VERSION).update(JSON.stringify(full)).digest('hex').slice(0, 16);

@@ -20,8 +20,8 @@ function relErr(a: number, n: number): number {
   return Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), 1e-8);
 }
 
-async function check(model: string, grpo: Record<string, unknown>, withOld: boolean): Promise<void> {
-  const t = TrainerProcess.start();
+async function check(model: string, grpo: Record<string, unknown>, withOld: boolean, env?: Record<string, string>): Promise<void> {
+  const t = TrainerProcess.start(env ? { env } : {});
   try {
     // B starts random so that both A and B have non-zero gradients
     const ready = await t.init({ model, threads: 1, backend: testBackend(), seed: 5, lora: { rank: 4, alpha: 8, initBStd: 0.05 }, grpo });
@@ -40,7 +40,7 @@ async function check(model: string, grpo: Record<string, unknown>, withOld: bool
       assert.ok(e <= 1e-2, `${c.tensor}[${c.index}]: analytic ${c.analytic} vs numeric ${c.numeric} (rel err ${e.toExponential(2)})`);
     }
     const worst = Math.max(...r.checks.map((c) => relErr(c.analytic, c.numeric)));
-    console.log(`# gradcheck ${JSON.stringify(grpo)}${withOld ? ' +PPO' : ''}: worst rel err ${worst.toExponential(2)} over ${r.checks.length} entries`);
+    console.log(`# gradcheck ${JSON.stringify(grpo)}${withOld ? ' +PPO' : ''}${env ? ` ${JSON.stringify(env)}` : ''}: worst rel err ${worst.toExponential(2)} over ${r.checks.length} entries`);
   } finally {
     await t.shutdown();
   }
@@ -75,5 +75,29 @@ test('micro-batching does not change the step (microBatch 1 vs 16)', { skip: ski
     const x = a?.[k] ?? NaN;
     const y = b?.[k] ?? NaN;
     assert.ok(Math.abs(x - y) <= 1e-4 * Math.max(1, Math.abs(x)), `${k}: ${x} vs ${y}`);
+  }
+});
+
+// A GPU training pass gathers log p(target) with a one-hot product (GET_ROWS_BACK is O(V*N^2) on CUDA and Vulkan);
+// MEDSSR_GATHER=onehot runs that form on the CPU, so CI checks its gradients and that it changes no step.
+test('the one-hot log-prob gather (GPU training form): finite-difference gradients, and the same steps as get_rows', { skip: skipTrainer ?? needShared('models', 'stories260K.gguf') }, async () => {
+  const model = sharedPath('models', 'stories260K.gguf');
+  await check(model, { beta: 0.2, lossAggregation: 'token-mean' }, true, { MEDSSR_GATHER: 'onehot' });
+  const metrics = [];
+  for (const gather of ['rows', 'onehot']) {
+    const t = TrainerProcess.start({ env: { MEDSSR_GATHER: gather } });
+    try {
+      await t.init({ model, threads: 1, backend: testBackend(), seed: 9, optim: { lr: 1e-3 }, grpo: { beta: 0.1, ppoEpochs: 2 } });
+      await t.step(groups(512));
+      metrics.push(await t.step(groups(512)));
+    } finally {
+      await t.shutdown();
+    }
+  }
+  const [a, b] = metrics;
+  for (const k of ['loss', 'pg_loss', 'kl', 'entropy', 'grad_norm'] as const) {
+    const x = a?.[k] ?? NaN;
+    const y = b?.[k] ?? NaN;
+    assert.ok(Math.abs(x - y) <= 1e-5 * Math.max(1, Math.abs(x)), `${k}: ${x} (get_rows) vs ${y} (one-hot)`);
   }
 });

@@ -2,8 +2,9 @@
 // weights, an adapter llama.cpp loads, and the whole training graph on the device. On CI this runs on Mesa's
 // software device (lavapipe, `mesa-vulkan-drivers`), which ggml uses only when GGML_VK_VISIBLE_DEVICES names it.
 // Tolerances: fp16 off (GGML_VK_DISABLE_F16=1) 1e-4 nats / 1e-3 relative gradient; fp16 on 2e-2 nats / 3e-2
-// relative (ggml's fp16 matmul path rounds activations); Q8_0 / Q4_0 weights 2e-2 / 1e-1 nats (the CPU's quantized
-// kernels round activations to 8 bits, the device widens the weights to F32).
+// relative (ggml's fp16 matmul path rounds activations). Quantized frozen weights (Q8_0, Q4_K) stay quantized on the
+// device and equal an F32 model of their dequantized values on the CPU to 1e-4 nats; against the CPU on the same
+// quantized file 1e-1 nats (measured 6.7e-2 / 8.1e-2 after one step: the CPU rounds activations to 8 bits).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { findBackendDirs, trainerEnv } from '../../main/training/trainerBackends.js';
 import { findTrainerBinary, TrainerProcess, type GradCheck, type TrainerGroup, type TrainerInit } from '../../main/training/trainerProcess.js';
 import { needShared, sharedPath } from '../helpers/shared.js';
-import { needTinyModels, tinyModel } from '../helpers/tinyModels.js';
+import { needTinyModels, tinyModel, type TinyModelOptions } from '../helpers/tinyModels.js';
 import { cpuLlama, llamaLogprobs, maxAbsDiff, needTrainer, randomSequences, trainerBinary } from './harness.js';
 
 const vkEnv = { GGML_VK_VISIBLE_DEVICES: process.env.GGML_VK_VISIBLE_DEVICES ?? '0', GGML_VK_DISABLE_F16: '1' };
@@ -47,10 +48,13 @@ function vulkanAbsent(): string | undefined {
   return reason;
 }
 
-/** Not yet seen passing end to end since the graph-optimize workaround (backends.cpp): opt in until it has. */
+/**
+ * Opt in: the file takes about 2 minutes on lavapipe (2 min 10 s measured on a loaded 2-core VM), but lavapipe
+ * crashes at random when a pass needs a larger compute buffer than every earlier one (native/README.md).
+ */
 function optIn(): string | undefined {
   if (process.env.MEDSSR_VULKAN_TESTS === '1') return undefined;
-  const reason = 'skipped: Vulkan parity tests are opt-in (MEDSSR_VULKAN_TESTS=1) until verified on lavapipe';
+  const reason = 'skipped: Vulkan parity tests are opt-in (MEDSSR_VULKAN_TESTS=1): lavapipe crashes at random, see native/README.md';
   console.log(`# ${reason}`);
   return reason;
 }
@@ -107,7 +111,11 @@ test('Vulkan: a few GRPO steps equal the CPU, and the adapter loads in llama.cpp
   }
   const seqs = randomSequences(9, 2, 20, 500, 1);
   const ours = await (vk as TrainerProcess).logprobs(seqs);
-  assert.ok(maxAbsDiff(ours, await (cpu as TrainerProcess).logprobs(seqs)) < 1e-4);
+  const dTrained = maxAbsDiff(ours, await (cpu as TrainerProcess).logprobs(seqs));
+  console.log(`# after 3 steps (6 updates): max |Δ logp| Vulkan vs CPU ${dTrained.toExponential(2)}`);
+  // AdamW at lr 5e-3 normalises each update, so gradient differences of ~1e-6 relative move the weights apart by up
+  // to lr per update: measured 1.5e-3 nats after 6 updates
+  assert.ok(dTrained < 5e-3, `logp difference after training ${dTrained}`);
   const adapter = path.join(dir, 'vulkan-adapter.gguf');
   await (vk as TrainerProcess).save({ adapter });
   const llama = await cpuLlama();
@@ -121,16 +129,39 @@ test('Vulkan: a few GRPO steps equal the CPU, and the adapter loads in llama.cpp
   }
 });
 
-test('Vulkan: quantized frozen weights (Q8_0, Q4_0) near the CPU', { skip: vkSkip }, async () => {
-  for (const [type, tol] of [['q8_0', 2e-2], ['q4_0', 1e-1]] as const) {
-    const model = tinyModel({ arch: 'llama', weightType: type, seed: 7 });
-    await both({ model, threads: 1, lora: { rank: 4, initBStd: 0.02 } });
-    const seqs = randomSequences(8, 2, 24, 500, 1);
-    const d = maxAbsDiff(await (vk as TrainerProcess).logprobs(seqs), await (cpu as TrainerProcess).logprobs(seqs));
-    console.log(`# ${type}: max |Δ logp| Vulkan vs CPU ${d.toExponential(2)}`);
-    assert.ok(d < tol, `${type}: difference ${d}`);
+test('Vulkan: frozen Q8_0 / Q4_K weights stay quantized on the device and equal the CPU on their dequantized values', { skip: vkSkip }, async () => {
+  // Q4_K rows are 256 values: a wider tiny model
+  const shapes: { type: 'q8_0' | 'q4_k'; opts: TinyModelOptions; tol: number }[] = [
+    { type: 'q8_0', opts: { arch: 'llama', weightType: 'q8_0', seed: 7 }, tol: 1e-1 },
+    { type: 'q4_k', opts: { arch: 'llama', weightType: 'q4_k', nEmbd: 256, nFf: 256, nVocab: 512, seed: 7 }, tol: 1e-1 },
+  ];
+  for (const { type, opts, tol } of shapes) {
+    const quantized = tinyModel(opts);
+    const init = { threads: 1, seed: 3, lora: { rank: 4, initBStd: 0.02 } };
+    // the CPU on an F32 model holding exactly the dequantized weights: the device must compute the same numbers
+    const [rv, rc] = await Promise.all([
+      (vk as TrainerProcess).init({ ...init, model: quantized, backend: 'vulkan' }),
+      (cpu as TrainerProcess).init({ ...init, model: tinyModel({ ...opts, dequantized: true }), backend: 'cpu' }),
+    ]);
+    // the training pass first: a pass needing a larger Vulkan compute buffer than every earlier one crashed
+    // lavapipe runs at random (native/README.md, "Vulkan on lavapipe: the crash")
     const m = await (vk as TrainerProcess).step(groups);
-    assert.ok(Number.isFinite(m.grad_norm) && (m.grad_norm ?? 0) > 0);
+    const mc = await (cpu as TrainerProcess).step(groups);
+    const seqs = randomSequences(8, 2, 24, 500, 1);
+    const ours = await (vk as TrainerProcess).logprobs(seqs);
+    const d = maxAbsDiff(ours, await (cpu as TrainerProcess).logprobs(seqs));
+    const g = gradDiff(await (vk as TrainerProcess).gradcheck(groups, 6, 1e-2), await (cpu as TrainerProcess).gradcheck(groups, 6, 1e-2));
+    console.log(`# ${type}: weight buffer ${rv.weightBytes} B on Vulkan (F32 twin ${rc.weightBytes} B); vs the dequantized F32 model on the CPU: max |Δ logp| ${d.toExponential(2)}, max relative Δ gradient ${g.toExponential(2)}`);
+    assert.ok(rv.weightBytes < rc.weightBytes / 3, `${type}: weights not kept quantized on the device (${rv.weightBytes} B vs F32 ${rc.weightBytes} B)`);
+    assert.ok(d < 1e-4, `${type}: logp difference ${d}`);
+    assert.ok(g < 1e-3, `${type}: gradient difference ${g}`);
+    assert.ok(Math.abs((m.grad_norm ?? NaN) - (mc.grad_norm ?? NaN)) < 1e-3 * Math.max(1, mc.grad_norm ?? 0), `${type}: grad_norm ${m.grad_norm} vs ${mc.grad_norm}`);
+    assert.deepEqual(Object.keys(m.placement?.nodes ?? {}), ['Vulkan0'], JSON.stringify(m.placement));
+    // and the CPU on the quantized file itself: its quantized kernels round activations to 8 bits, the device's do not
+    await (cpu as TrainerProcess).init({ ...init, model: quantized, backend: 'cpu' });
+    const dq = maxAbsDiff(ours, await (cpu as TrainerProcess).logprobs(seqs));
+    console.log(`# ${type}: max |Δ logp| vs the CPU on the same ${type} file ${dq.toExponential(2)}`);
+    assert.ok(dq < tol, `${type}: difference ${dq}`);
   }
 });
 

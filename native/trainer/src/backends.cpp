@@ -192,9 +192,9 @@ Backends * open_backends(const json & init, int n_threads) {
         else if (want != "cpu") gpus = {want};
         for (const auto & g : gpus) {
             std::string why;
-            // ggml-vulkan's graph-optimize pass (node reordering) crashed the process (SIGSEGV) on lavapipe after a
-            // long forward-only pass followed by a training pass; off unless asked for (MEDSSR_VK_GRAPH_OPTIMIZE=1)
-            // until it is known whose bug that is.
+            // lavapipe crashes at random when the compute buffer grows between passes (native/README.md, "the
+            // crash"); ggml-vulkan's graph-optimize pass (node reordering) raised the rate (3/8 vs 0/8 runs), so it
+            // stays off unless asked for (MEDSSR_VK_GRAPH_OPTIMIZE=1). It is not the cause.
             if (g == "vulkan" && !std::getenv("MEDSSR_VK_GRAPH_OPTIMIZE")) setenv("GGML_VK_DISABLE_GRAPH_OPTIMIZE", "1", 0);
             ggml_backend_reg_t reg = load_gpu(g, g == "cuda" ? search.cuda : search.vulkan, why);
             if (reg && ggml_backend_reg_dev_count(reg) == 0) {

@@ -1,6 +1,7 @@
 // Groups -> sequences with advantages and loss weights; sequences -> micro-batches -> passes.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "loss.h"
@@ -146,8 +147,8 @@ BatchResult Trainer::run(std::vector<Sequence> & seqs, bool adapter, bool grads,
 namespace {
 
 struct HostInputs {
-    std::vector<int32_t> tok, pos, tgt;
-    std::vector<float> mask, aw, kw, old, ref, m;
+    std::vector<int32_t> tok, pos, tgt_row;
+    std::vector<float> tgt_id, mask, aw, kw, old, ref, m;
 };
 
 HostInputs host_inputs(const std::vector<Sequence> & seqs, const std::vector<size_t> & idx, int64_t T, int64_t V, bool grads, double beta) {
@@ -155,7 +156,8 @@ HostInputs host_inputs(const std::vector<Sequence> & seqs, const std::vector<siz
     HostInputs h;
     h.tok.assign((size_t) N, 0);
     h.pos.assign((size_t) N, 0);
-    h.tgt.assign((size_t) N, 0);
+    h.tgt_row.assign((size_t) N, 0);
+    h.tgt_id.assign((size_t) N, 0.0f);
     h.mask.assign((size_t) (T * T), 0.0f);
     for (auto * v : {&h.aw, &h.kw, &h.old, &h.ref, &h.m}) v->assign((size_t) N, 0.0f);
     for (int64_t q = 0; q < T; ++q)
@@ -168,7 +170,8 @@ HostInputs host_inputs(const std::vector<Sequence> & seqs, const std::vector<siz
             h.tok[(size_t) row] = t < n ? s.tokens[(size_t) t] : 0;
             h.pos[(size_t) row] = (int32_t) t;
             const int32_t next = t + 1 < n ? s.tokens[(size_t) (t + 1)] : 0;
-            h.tgt[(size_t) row] = (int32_t) (row * V + next);
+            h.tgt_row[(size_t) row] = (int32_t) (row * V + next);
+            h.tgt_id[(size_t) row] = (float) next;
             const int64_t j = t + 1;  // index of the predicted token
             if (grads && !s.tok_w.empty()) {
                 if (j < n && s.tok_w[(size_t) j] != 0.0f) {
@@ -210,7 +213,10 @@ void Trainer::run_micro(std::vector<Sequence> & seqs, const std::vector<size_t> 
     } guard{ctx};
 
     BatchInputs in = make_inputs(ctx, T, B);
-    ForwardOut fo = build_forward(ctx, *model_, adapter ? lora_.get() : nullptr, in, T, B, grads && entropy);
+    // MEDSSR_GATHER=onehot|rows forces one gather (tests run the GPU's one-hot form on the CPU)
+    const char * gather = std::getenv("MEDSSR_GATHER");
+    const bool onehot = gather ? std::string(gather) == "onehot" : grads && be_->on_gpu();
+    ForwardOut fo = build_forward(ctx, *model_, adapter ? lora_.get() : nullptr, in, T, B, grads && entropy, onehot);
     ggml_set_output(fo.logp);
     if (fo.entropy) ggml_set_output(fo.entropy);
     LossInputs li;
@@ -236,9 +242,17 @@ void Trainer::run_micro(std::vector<Sequence> & seqs, const std::vector<size_t> 
     } else {
         ggml_build_forward_expand(gf, fo.logp);
     }
-    gf = device_ready_graph(ctx, gf, graph_size_, *be_);
+    gf = device_ready_graph(ctx, gf, graph_size_, *be_, iota_);
     check_supported(gf, *be_);
 
+    if (std::getenv("MEDSSR_DIAG_KEEP_BUFFERS")) {
+        // diagnostic: a fresh scheduler per pass, the old ones (and their compute buffers) never freed
+        static std::vector<ggml_backend_sched_t> kept;
+        kept.push_back(sched_);
+        std::vector<ggml_backend_t> list = {be_->main};
+        if (be_->on_gpu()) list.push_back(be_->cpu);
+        sched_ = ggml_backend_sched_new(list.data(), nullptr, (int) list.size(), graph_size_, false, false);
+    }
     ggml_backend_sched_reset(sched_);
     if (!ggml_backend_sched_alloc_graph(sched_, gf))
         throw std::runtime_error(std::string("could not allocate the compute graph on ") + ggml_backend_name(be_->main) + " (out of memory?)");
@@ -267,7 +281,8 @@ void Trainer::run_micro(std::vector<Sequence> & seqs, const std::vector<size_t> 
     const HostInputs h = host_inputs(seqs, idx, T, V, grads, cfg_.grpo.beta);
     upload(in.tokens, h.tok);
     upload(in.positions, h.pos);
-    upload(in.targets, h.tgt);
+    upload(in.target_rows, h.tgt_row);
+    upload(in.target_ids, h.tgt_id);
     upload(in.mask, h.mask);
     if (grads) {
         upload(li.adv_w, h.aw);

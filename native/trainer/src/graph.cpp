@@ -7,8 +7,9 @@ BatchInputs make_inputs(ggml_context * ctx, int64_t T, int64_t B) {
     in.tokens = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, T * B);
     in.positions = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, T * B);
     in.mask = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, T, T);
-    in.targets = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, T * B);
-    for (ggml_tensor * t : {in.tokens, in.positions, in.mask, in.targets}) ggml_set_input(t);
+    in.target_rows = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, T * B);
+    in.target_ids = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, T * B);
+    for (ggml_tensor * t : {in.tokens, in.positions, in.mask, in.target_rows, in.target_ids}) ggml_set_input(t);
     return in;
 }
 
@@ -48,7 +49,7 @@ ggml_tensor * repeat_groups(ggml_context * ctx, ggml_tensor * x, int64_t group) 
 }  // namespace
 
 ForwardOut build_forward(ggml_context * ctx, const Model & model, const Lora * lora, const BatchInputs & in, int64_t T, int64_t B,
-                         bool want_entropy) {
+                         bool want_entropy, bool onehot_gather) {
     const HParams & hp = model.hp;
     const int64_t N = T * B, hd = hp.head_dim, nh = hp.n_head, nkv = hp.n_head_kv, group = nh / nkv;
     const float kq_scale = 1.0f / std::sqrt((float) hd);
@@ -97,15 +98,28 @@ ForwardOut build_forward(ggml_context * ctx, const Model & model, const Lora * l
     // Kept as an output: otherwise ggml-alloc may compute the reshape's consumer in place over the softmax result,
     // which the softmax backward still reads (found by the finite-difference check).
     ggml_set_output(probs);
-    // Gather p(target) as rows of a [1, V*N] view; get_rows has a backward pass, a per-row gather would not.
-    ggml_tensor * pt = ggml_get_rows(ctx, ggml_reshape_2d(ctx, probs, 1, V * N), in.targets);  // [1, N]
+    // p(target) per row. get_rows over a [1, V*N] view gathers it in O(N), and its backward (GET_ROWS_BACK) is
+    // O(V*N) on the CPU, but both GPU backends loop over every index for every destination row: O(V*N^2). So a GPU
+    // training pass takes sum_rows(probs * onehot) instead, the one-hot built on the device from the token ids:
+    // O(V*N) forward and backward, N floats uploaded. Both are exact (the other V-1 terms are p * 0; token ids are
+    // below 2^24, model.cpp, so they and the arange are exact in F32).
+    ggml_tensor * onehot = nullptr;
+    auto gather = [&](ggml_tensor * x) -> ggml_tensor * {  // x [V, N] -> [N]
+        if (!onehot_gather) return ggml_reshape_1d(ctx, ggml_get_rows(ctx, ggml_reshape_2d(ctx, x, 1, V * N), in.target_rows), N);
+        if (!onehot) {
+            ggml_tensor * iota = ggml_repeat(ctx, ggml_arange(ctx, 0.0f, (float) V, 1.0f), x);  // [V, N]: 0..V-1 per row
+            onehot = ggml_step(ctx, ggml_scale_bias(ctx, ggml_abs(ctx, ggml_sub(ctx, iota, in.target_ids)), -1.0f, 0.5f));
+        }
+        return ggml_reshape_1d(ctx, ggml_sum_rows(ctx, ggml_mul(ctx, x, onehot)), N);
+    };
+    ggml_tensor * pt = gather(probs);  // [N]
     // The tiny floor keeps log finite (and its gradient defined) for padding rows whose probability underflows.
-    ggml_tensor * logp = ggml_reshape_1d(ctx, ggml_log(ctx, ggml_scale_bias(ctx, pt, 1.0f, 1e-30f)), N);
+    ggml_tensor * logp = ggml_log(ctx, ggml_scale_bias(ctx, pt, 1.0f, 1e-30f));
     ForwardOut out;
     out.logp = logp;
     if (want_entropy) {
-        // H = logsumexp(x) - sum p x, with logsumexp = x_t - log p_t for the gathered target t
-        ggml_tensor * xt = ggml_reshape_1d(ctx, ggml_get_rows(ctx, ggml_reshape_2d(ctx, logits, 1, V * N), in.targets), N);
+        // H = logsumexp(x) - sum p x, with logsumexp = x_t - log p_t for the target t
+        ggml_tensor * xt = gather(logits);
         ggml_tensor * px = ggml_reshape_1d(ctx, ggml_sum_rows(ctx, ggml_mul(ctx, probs, logits)), N);
         out.entropy = ggml_sub(ctx, ggml_sub(ctx, xt, logp), px);
     }

@@ -8,7 +8,9 @@ struct BatchInputs {
     ggml_tensor * tokens = nullptr;     // I32 [T*B]
     ggml_tensor * positions = nullptr;  // I32 [T*B]
     ggml_tensor * mask = nullptr;       // F32 [T, T] causal mask (0 / -inf)
-    ggml_tensor * targets = nullptr;    // I32 [T*B] flat index row*n_vocab + next token
+    // the next token of each row, for the gather of its log-prob (graph.cpp); a graph reads one of the two
+    ggml_tensor * target_rows = nullptr;  // I32 [T*B] flat index row*n_vocab + next token (get_rows gather)
+    ggml_tensor * target_ids = nullptr;   // F32 [1, T*B] next token id (one-hot gather)
 };
 
 struct ForwardOut {
@@ -17,5 +19,7 @@ struct ForwardOut {
 };
 
 BatchInputs make_inputs(ggml_context * ctx, int64_t T, int64_t B);
+// onehot_gather: gather p(target) with a one-hot product instead of get_rows, for a backward pass on a GPU, where
+// get_rows' backward is O(V*N^2).
 ForwardOut build_forward(ggml_context * ctx, const Model & model, const Lora * lora, const BatchInputs & in, int64_t T, int64_t B,
-                         bool want_entropy);
+                         bool want_entropy, bool onehot_gather);

@@ -192,11 +192,14 @@ Model * load_model(const std::string & path, ggml_backend_t backend, bool on_cpu
             // get_rows works on quantized tables; nothing to do
         }
 
-        // The backward pass of a frozen matmul is an out_prod with the weight: ggml's CPU out_prod has no BF16 kernel
-        // and CUDA's takes F32 only, so such weights are widened to F32 on load (memory x2 / x4, exact values).
+        // The backward pass of a frozen matmul is an out_prod with the weight. The CPU has out_prod for every type
+        // here but BF16, so on the CPU only BF16 is widened to F32 on load (memory x2, exact values). On a GPU
+        // neither backend has out_prod for a non-F32 src0, but both dequantize every type in get_rows: matrices stay
+        // in their GGUF type (forward matmuls and get_rows read it) and each backward out_prod gets an F32 copy made
+        // in the compute graph just before it (pass.cpp), which lives in the reused compute buffer. Vectors (norms,
+        // biases: elementwise ops want F32, and they are small) are widened on load.
         // In full mode every weight is a parameter updated in F32, so everything is widened; a quantized weight cannot
         // be trained in place and is refused.
-        const bool cpu = on_cpu && !full;
         std::vector<bool> widen((size_t) gguf_get_n_tensors(g), false);
         for (int64_t i = 0; i < gguf_get_n_tensors(g); ++i) {
             ggml_tensor * t = ggml_get_tensor(m->ctx, gguf_get_tensor_name(g, i));
@@ -205,7 +208,8 @@ Model * load_model(const std::string & path, ggml_backend_t backend, bool on_cpu
                                          "; mode 'full' trains F32, F16 or BF16 weights only (quantized weights cannot be updated)");
             if (full && t->type != GGML_TYPE_F32 && t->type != GGML_TYPE_F16 && t->type != GGML_TYPE_BF16)
                 throw std::runtime_error(path + ": tensor '" + gguf_get_tensor_name(g, i) + "' has type " + ggml_type_name(t->type) + ", which mode 'full' cannot train");
-            if (t->type == GGML_TYPE_F32 || (cpu && t->type != GGML_TYPE_BF16)) continue;
+            const bool keep = !full && (on_cpu ? t->type != GGML_TYPE_BF16 : ggml_n_dims(t) >= 2);
+            if (t->type == GGML_TYPE_F32 || keep) continue;
             widen[(size_t) i] = true;
             t->type = GGML_TYPE_F32;
             t->nb[0] = sizeof(float);

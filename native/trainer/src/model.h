@@ -39,7 +39,8 @@ struct Model {
 };
 
 // Throws std::runtime_error with a message naming the file and the key, tensor or type that is wrong or unsupported.
-// on_cpu: weights keep their GGUF type (the CPU has out_prod for them); on a GPU they are widened to F32.
+// on_cpu: weights keep their GGUF type (the CPU has out_prod for them) but BF16, widened to F32; on a GPU matrices
+// keep their type (the backward widens them in the compute graph, pass.cpp) and vectors are widened.
 // full: every weight is trained, so every tensor is widened to F32 and quantized ones are refused naming the tensor.
 Model * load_model(const std::string & path, ggml_backend_t backend, bool on_cpu, bool full = false);
 

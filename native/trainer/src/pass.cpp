@@ -44,20 +44,37 @@ bool profile_cb(ggml_tensor * t, bool ask, void * user) {
 
 }  // namespace
 
-ggml_cgraph * device_ready_graph(ggml_context * ctx, ggml_cgraph * gf, size_t graph_size, const Backends & be) {
+namespace {
+
+bool gpu_lacks(const Backends & be, ggml_tensor * n) {
+    return n->op == GGML_OP_OUT_PROD && !ggml_backend_supports_op(be.main, n);
+}
+
+}  // namespace
+
+ggml_cgraph * device_ready_graph(ggml_context * ctx, ggml_cgraph * gf, size_t graph_size, const Backends & be, ggml_tensor * iota) {
     if (!be.on_gpu()) return gf;
     bool any = false;
-    for (int i = 0; i < ggml_graph_n_nodes(gf) && !any; ++i) {
-        ggml_tensor * n = ggml_graph_node(gf, i);
-        any = n->op == GGML_OP_OUT_PROD && !ggml_is_contiguous(n->src[1]) && !ggml_backend_supports_op(be.main, n);
-    }
+    for (int i = 0; i < ggml_graph_n_nodes(gf) && !any; ++i) any = gpu_lacks(be, ggml_graph_node(gf, i));
     if (!any) return gf;
-    // Rebuilt node by node in the original order so each new ggml_cont lands just before its consumer.
+    // Rebuilt node by node in the original order so each new node lands just before its consumer: the F32 copy of a
+    // weight is then allocated right before its out_prod and its memory is free again right after.
     ggml_cgraph * g2 = ggml_new_graph_custom(ctx, graph_size, false);
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
         ggml_tensor * n = ggml_graph_node(gf, i);
-        if (n->op == GGML_OP_OUT_PROD && !ggml_is_contiguous(n->src[1]) && !ggml_backend_supports_op(be.main, n)) {
-            n->src[1] = ggml_cont(ctx, n->src[1]);
+        if (gpu_lacks(be, n)) {
+            ggml_tensor * w = n->src[0];
+            // a frozen weight in its GGUF type (model.cpp): get_rows over all its rows dequantizes it to F32
+            if (w->type != GGML_TYPE_F32 && iota && ggml_n_dims(w) <= 2 && w->ne[1] <= iota->ne[0]) {
+                ggml_tensor * wide = ggml_get_rows(ctx, w, ggml_view_1d(ctx, iota, w->ne[1], 0));
+                if (ggml_backend_supports_op(be.main, wide)) n->src[0] = wide;
+            }
+            if (!ggml_backend_supports_op(be.main, n) && !ggml_is_contiguous(n->src[1])) {
+                ggml_tensor * c = ggml_cont(ctx, n->src[1]);
+                ggml_tensor * old = n->src[1];
+                n->src[1] = c;
+                if (!ggml_backend_supports_op(be.main, n)) n->src[1] = old;
+            }
         }
         ggml_build_forward_expand(g2, n);
     }

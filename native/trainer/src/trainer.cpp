@@ -1,5 +1,6 @@
 #include "trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -98,13 +99,24 @@ void Trainer::create_adapters() {
 }
 
 void Trainer::create_scheduler() {
-    ggml_init_params ip = {ggml_tensor_overhead() * 2, nullptr, true};
+    ggml_init_params ip = {ggml_tensor_overhead() * 3, nullptr, true};
     one_ctx_ = ggml_init(ip);
     one_ = ggml_new_tensor_1d(one_ctx_, GGML_TYPE_F32, 1);
+    // row indices for widening frozen weights kept in their GGUF type on a GPU (pass.cpp device_ready_graph)
+    int64_t rows = 0;
+    if (be_->on_gpu())
+        for (ggml_tensor * t = ggml_get_first_tensor(model_->ctx); t; t = ggml_get_next_tensor(model_->ctx, t))
+            if (t->type != GGML_TYPE_F32) rows = std::max<int64_t>(rows, t->ne[1]);
+    if (rows > 0) iota_ = ggml_new_tensor_1d(one_ctx_, GGML_TYPE_I32, rows);
     one_buf_ = ggml_backend_alloc_ctx_tensors(one_ctx_, be_->main);
     if (!one_buf_) throw std::runtime_error("could not allocate on " + std::string(ggml_backend_name(be_->main)));
     const float one = 1.0f;
     ggml_backend_tensor_set(one_, &one, 0, sizeof(float));
+    if (iota_) {
+        std::vector<int32_t> idx((size_t) rows);
+        for (int64_t i = 0; i < rows; ++i) idx[(size_t) i] = (int32_t) i;
+        ggml_backend_tensor_set(iota_, idx.data(), 0, idx.size() * sizeof(int32_t));
+    }
     // the device first, the CPU last: ggml's scheduler runs a node on the first backend that supports it
     std::vector<ggml_backend_t> list = {be_->main};
     if (be_->on_gpu()) list.push_back(be_->cpu);

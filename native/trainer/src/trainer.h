@@ -66,6 +66,7 @@ private:
     ggml_backend_buffer_t one_buf_ = nullptr;
     ggml_context * one_ctx_ = nullptr;
     ggml_tensor * one_ = nullptr;  // dL/dL = 1, the seed of the backward pass
+    ggml_tensor * iota_ = nullptr; // I32 0, 1, ... over the most rows of a weight: its get_rows widens it (GPU only)
     std::vector<std::vector<float>> grads_;
     Placement placement_;
     size_t compute_bytes_ = 0;
