@@ -13,9 +13,12 @@ export const importInputSchema = z
   .object({ path: z.string().min(1).max(4096), skipInvalid: z.boolean().default(false), allowRemovals: z.boolean().optional() })
   .strict();
 
-/** Each kind's parameters as stored with the job (the validated input of the Api method that starts it). */
+/** An 'import-orphanet' job's parameters: knowledge.import's input, or the bundled demo set's first-start import. */
+export const importJobParamsSchema = importInputSchema.extend({ allowRemovals: z.boolean().default(false), demo: z.boolean().default(false) }).strict();
+
+/** Each kind's parameters as its handler reads them (the validated input of the Api method that starts it). */
 export interface JobParams {
-  'import-orphanet': z.output<typeof importInputSchema>;
+  'import-orphanet': z.output<typeof importJobParamsSchema>;
   synthesize: z.output<typeof synthesizeInputSchema>;
   label: z.output<typeof labelInputSchema>;
   train: z.output<typeof trainInputSchema>;

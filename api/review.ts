@@ -400,13 +400,3 @@ export const reviewMethods = {
   'review.addReviewer': method<Reviewer>()(addReviewerSchema),
   'review.updateReviewer': method<Reviewer>()(updateReviewerSchema),
 } as const;
-
-/** Methods only an admin may call when the server requires a login. */
-export const reviewAdminMethods: readonly (keyof typeof reviewMethods)[] = [
-  'review.bulk',
-  'review.bulkPreview',
-  'review.setGuidelines',
-  'review.setBlind',
-  'review.addReviewer',
-  'review.updateReviewer',
-];

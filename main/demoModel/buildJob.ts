@@ -1,6 +1,6 @@
 /** The 'demoModel.build' job: builds the nano model (see build.ts) with step progress, and registers it. */
 import path from 'node:path';
-import { demoBuildInputSchema, type DemoBuildInput, type DemoBuildResult } from '../../api/demoModel.js';
+import { demoBuildInputSchema } from '../../api/demoModel.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
 import { buildDemoModel, type BuildDeps } from './build.js';
 
@@ -14,13 +14,15 @@ export function defaultOut(dataDir: string, seed: number): string {
 }
 
 export function buildJobHandler(deps: BuildJobDeps): AnyJobHandler {
-  return defineJobHandler<DemoBuildInput, DemoBuildResult>({
+  return defineJobHandler<'demoModel.build'>({
     kind: 'demoModel.build',
-    parseParams: (raw) => demoBuildInputSchema.parse(raw),
+    parseParams: (raw) => {
+      const p = demoBuildInputSchema.parse(raw);
+      return { ...p, out: path.resolve(p.out ?? defaultOut(deps.dataDir, p.seed)) };
+    },
     title: (p) => `Build the nano demo model (seed ${p.seed}, ${p.steps !== undefined ? `${p.steps} steps` : `${p.minutes} min`})`,
     async run(params, ctx) {
-      const out = path.resolve(params.out ?? defaultOut(deps.dataDir, params.seed));
-      const r = await buildDemoModel({ ...params, out }, deps, {
+      const r = await buildDemoModel(params, deps, {
         signal: ctx.signal,
         progress: (p) => ctx.progress({ done: p.done, total: p.total, message: p.message, unit: 'steps' }),
       });

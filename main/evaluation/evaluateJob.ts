@@ -25,7 +25,7 @@ export function runLabel(p: Pick<EvaluateInput, 'modelPath' | 'adapterPath' | 'l
 }
 
 export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
-  return defineJobHandler<EvaluateInput, EvaluateJobResult>({
+  return defineJobHandler<'evaluate'>({
     kind: 'evaluate',
     parseParams: (raw) => evaluateInputSchema.parse(raw),
     title: (p) => `Evaluate ${runLabel(p)} on ${p.benchmarkIds.length} set${p.benchmarkIds.length === 1 ? '' : 's'} (${p.generations} generations${p.limit ? `, first ${p.limit}` : ''})`,

@@ -1,6 +1,6 @@
 /** The 'import-orphanet' job: runs the importer in a worker thread and relays its progress. */
 import path from 'node:path';
-import { z } from 'zod';
+import { importJobParamsSchema, type JobParams } from '../../api/jobs.js';
 import type { ImportReport } from '../../api/knowledge.js';
 import type { Db } from '../platform/db/open.js';
 import { defineJobHandler, type AnyJobHandler, type JobContext, type ProgressUpdate } from '../platform/jobs/types.js';
@@ -9,15 +9,7 @@ import { ImportCancelled, ImportError } from './errors.js';
 import { importOrphanet, type ImportProgress } from './importer.js';
 import type { ImportWorkerData, ImportWorkerMessage } from './importWorkerProtocol.js';
 
-export const importParamsSchema = z
-  .object({
-    path: z.string().min(1).max(4096),
-    skipInvalid: z.boolean().default(false),
-    allowRemovals: z.boolean().default(false),
-    demo: z.boolean().default(false),
-  })
-  .strict();
-export type ImportParams = z.output<typeof importParamsSchema>;
+export type ImportParams = JobParams['import-orphanet'];
 
 export interface ImportJobDeps {
   db: Db;
@@ -68,9 +60,9 @@ function runInWorker(deps: ImportJobDeps, params: ImportParams, ctx: JobContext<
 }
 
 export function importJobHandler(deps: ImportJobDeps): AnyJobHandler {
-  return defineJobHandler<ImportParams, ImportReport>({
+  return defineJobHandler<'import-orphanet'>({
     kind: 'import-orphanet',
-    parseParams: (raw) => importParamsSchema.parse(raw),
+    parseParams: (raw) => importJobParamsSchema.parse(raw),
     title: (p) => `Import ORPHApackets from ${path.basename(path.resolve(p.path))}`,
     async run(params, ctx) {
       // An in-memory database cannot be opened from another thread; tests use it and import in place.

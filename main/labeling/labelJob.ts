@@ -4,7 +4,7 @@
  * job (same job id → same run) skips every question already labelled.
  */
 import path from 'node:path';
-import { labelInputSchema, type LabelInput } from '../../api/synthesis.js';
+import { labelInputSchema } from '../../api/synthesis.js';
 import type { Db } from '../platform/db/open.js';
 import { LabelingRepo } from './store.js';
 import { SynthesisRepo } from '../synthesis/index.js';
@@ -18,7 +18,7 @@ export type { LabelJobResult };
 
 
 export function labelJobHandler(deps: { db: Db }): AnyJobHandler {
-  return defineJobHandler<LabelInput, LabelJobResult>({
+  return defineJobHandler<'label'>({
     kind: 'label',
     parseParams: (raw) => labelInputSchema.parse(raw),
     title: (p) => `Pseudo-label "${p.dataset}"${p.version ? ` v${p.version}` : ''} with ${path.basename(p.modelPath)} (${p.sampling.samples} samples)`,

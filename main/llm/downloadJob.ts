@@ -1,5 +1,5 @@
 /** The 'download-model' job: fetches a GGUF by Hugging Face URI or https URL and registers it, with byte progress. */
-import { downloadModelSchema, type ModelInfo } from '../../api/synthesis.js';
+import { downloadModelSchema } from '../../api/synthesis.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
 import type { ModelRegistry } from './registry.js';
 
@@ -8,7 +8,7 @@ function mib(bytes: number): string {
 }
 
 export function downloadModelJobHandler(registry: ModelRegistry): AnyJobHandler {
-  return defineJobHandler<{ uri: string }, ModelInfo>({
+  return defineJobHandler<'download-model'>({
     kind: 'download-model',
     parseParams: (raw) => downloadModelSchema.parse(raw),
     title: ({ uri }) => `Download ${uri}`,

@@ -33,7 +33,7 @@ function runInWorker(deps: SynthesisJobDeps, params: SynthesizeInput, ctx: JobCo
 }
 
 export function synthesisJobHandler(deps: SynthesisJobDeps): AnyJobHandler {
-  return defineJobHandler<SynthesizeInput, SynthesisJobResult>({
+  return defineJobHandler<'synthesize'>({
     kind: 'synthesize',
     parseParams: (raw) => synthesizeInputSchema.parse(raw),
     title: (p) => `Synthesize ${p.plan.count} questions into "${p.dataset}" (${p.generator})`,

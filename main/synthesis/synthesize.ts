@@ -11,6 +11,7 @@ import { freeDifficulties, freeQuestionTypes, PER_DISORDER_CAP, planCells, build
 import { createRng, type Rng } from './rng.js';
 import { generateTemplateQuestion, type Draft, type GenerateResult, type TemplateRequest } from './templateGenerator.js';
 import { validityProblem } from './validity.js';
+import { questionTypeModule } from './questionTypes/index.js';
 import { checkQuestion, checkRules } from './checker/rules.js';
 import type { PlanReport } from '../../api/synthesis.js';
 
@@ -42,15 +43,9 @@ export interface SynthesisOutcome {
   cancelled: boolean;
 }
 
+/** The names a question's stem must not contain: its type's module says which. */
 export function forbiddenNames(d: SynthDisorder, draft: Draft, correct: string): string[] {
-  const names = [correct];
-  if (draft.questionType === 'diagnosis' || draft.questionType === 'gene' || draft.questionType === 'next-investigation') {
-    names.push(d.name, ...d.namesLower.filter((n) => n.length >= 4));
-  }
-  if (draft.questionType === 'gene' || draft.questionType === 'next-investigation') {
-    names.push(...d.causalGenes.map((g) => g.symbol));
-  }
-  return names;
+  return questionTypeModule(draft.questionType).namesNotInStem(d, correct);
 }
 
 /** Position with the fewest uses so far (random among ties): uniform over letters and balanced at any prefix. */

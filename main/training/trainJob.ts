@@ -12,7 +12,7 @@ import { TrainingRepo, type RunRow, type TrainItem } from './store.js';
 import { defineJobHandler, type AnyJobHandler } from '../platform/jobs/types.js';
 import { splitStage, stage1Candidates, stage2Candidates, summarise } from './data.js';
 import { LlamaRolloutEngine, type RolloutEngine } from './rollouts.js';
-import { TrainingSession, type SessionDeps, type TrainResult } from './session.js';
+import { TrainingSession, type SessionDeps } from './session.js';
 import { TrainerProcess } from './trainerProcess.js';
 import { logTrainingOverlap } from './adapterData.js';
 import type { BenchmarkSource } from '../synthesis/index.js';
@@ -96,7 +96,7 @@ export function estimateVsActual(estimateS: number | null | undefined, elapsedS:
 }
 
 export function trainJobHandler(deps: TrainJobDeps): AnyJobHandler {
-  return defineJobHandler<TrainInput, TrainResult, TrainCheckpoint>({
+  return defineJobHandler<'train', TrainCheckpoint>({
     kind: 'train',
     parseParams: (raw) => trainInputSchema.parse(raw),
     title: (p) => `Train "${p.name}" on ${path.basename(p.modelPath)} (${[p.stage1 ? 'stage 1' : '', p.stage2 ? 'stage 2' : ''].filter(Boolean).join(' + ')})`,

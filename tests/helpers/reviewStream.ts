@@ -3,44 +3,20 @@
  * acknowledged is remembered here, outside the server, so that after a kill -9 (or a full disk) the audit log can
  * be checked against it: every acknowledged decision present once, nothing refused recorded.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { repoRoot } from './shared.js';
+import { openAppDatabase } from '../../main/app/index.js';
+import { databasePath } from '../../main/platform/dataDir.js';
+import { createReviewFixture } from '../main/review/fixture.js';
+import { call, serve } from './browserMode.js';
 
-export interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-/** `npm run serve` from source over `dataDir` (loopback, no demo); resolves once it listens. */
-export function serve(dataDir: string, prefix: string[] = []): Promise<Served> {
-  const node = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'main', 'server', 'serve.ts'), '--data-dir', dataDir, '--port', '0', '--no-demo'];
-  const [cmd, ...argv] = [...prefix, ...node];
-  const child = spawn(cmd as string, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = /running in browser mode at (\S+)/.exec(out)?.[1];
-      if (url && /Data folder: .*\n/.test(out)) resolve({ child, url, stderr: () => err });
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => reject(new Error(`serve exited (${code ?? signal}) before listening: ${err}`)));
-  });
-}
-
-export interface CallAnswer {
-  status: number;
-  body: { ok: boolean; result?: unknown; error?: { code: string; message: string } };
-}
-
-export async function call(url: string, method: string, input: unknown): Promise<CallAnswer> {
-  const res = await fetch(`${url}api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-  return { status: res.status, body: (await res.json()) as CallAnswer['body'] };
+/** A review fixture of `items` questions in the data folder's database; returns its dataset id. */
+export function seedReviewDatabase(dataDir: string, items: number): number {
+  const db = openAppDatabase(databasePath(dataDir));
+  try {
+    return createReviewFixture(db, { name: 'faults', count: items });
+  } finally {
+    db.close();
+  }
 }
 
 /** One decision the stream sent: a comment carries a nonce, an answer a letter; auditId once acknowledged. */
@@ -102,6 +78,27 @@ export interface AuditCheck {
   duplicated: number;
   /** Refused decisions whose comment is in the log anyway. */
   refusedButRecorded: number;
+}
+
+export interface KillTrial extends AuditCheck {
+  survived: boolean;
+}
+
+/**
+ * One trial: browser mode over `dataDir`, four senders streaming decisions, kill -9 after `killAfterMs`, then the
+ * audit log checked against what the Api acknowledged. `tag` must be new for the database.
+ */
+export async function killReviewTrial(dataDir: string, datasetId: number, items: number, killAfterMs: number, tag: string): Promise<KillTrial> {
+  const server = await serve(dataDir);
+  let stop = false;
+  const closed = new Promise((r) => server.child.once('close', r));
+  const stream = streamDecisions(server.url, { datasetId, items, lanes: 4, tag, shouldStop: () => stop });
+  await new Promise((r) => setTimeout(r, killAfterMs));
+  server.child.kill('SIGKILL');
+  await closed;
+  stop = true;
+  const check = checkAudit(databasePath(dataDir), await stream, tag);
+  return { ...check, survived: check.integrity === 'ok' && check.lost === 0 && check.duplicated === 0 && check.acknowledged > 0 };
 }
 
 /** Opens the database after the fact (recovering its WAL) and checks the audit log against what was sent. */

@@ -1,4 +1,4 @@
-import type { JobKind } from '../../../api/jobs.js';
+import type { JobKind, JobParams, JobResults } from '../../../api/jobs.js';
 
 export interface ProgressUpdate {
   done: number;
@@ -35,6 +35,12 @@ export interface JobHandler<P = unknown, R = unknown, C = unknown> {
 /** Type-erased handler as the runner stores it. */
 export type AnyJobHandler = JobHandler<unknown, unknown, unknown>;
 
-export function defineJobHandler<P, R, C = unknown>(handler: JobHandler<P, R, C>): AnyJobHandler {
+/** A kind's handler: its params and result are the ones api/jobs.ts declares for that kind (the CLI and renderer read them). */
+export function defineJobHandler<K extends JobKind, C = unknown>(handler: JobHandler<JobParams[K], JobResults[K], C> & { kind: K }): AnyJobHandler {
+  return eraseJobHandler(handler);
+}
+
+/** Any handler, its types erased for the runner (the runner's own tests use kinds with made-up params). */
+export function eraseJobHandler<P, R, C>(handler: JobHandler<P, R, C>): AnyJobHandler {
   return handler as unknown as AnyJobHandler;
 }

@@ -10,6 +10,7 @@ import { familyPatternProblem, patternModes, type FamilyPattern } from '../clini
 import { onsetRange, readPatient } from '../clinical/patient.js';
 import { fitsWorse } from '../fit.js';
 import type { KnowledgeIndex } from '../knowledgeIndex.js';
+import { questionTypeModule } from '../questionTypes/index.js';
 import { admissibleFindings, ANCHOR_WEIGHT, FREQUENT_WEIGHT, RARE_WEIGHT } from '../vignette.js';
 
 /** A question before it is stored (the template generator's draft). */
@@ -67,14 +68,12 @@ function pairs<T>(items: readonly T[], f: (a: T, b: T) => string | null): string
   return null;
 }
 
+/** Types keyed to a gene, which the gene-key rule checks. */
 const geneTypes: ReadonlySet<QuestionType> = new Set(['gene', 'next-investigation']);
 
-/** Words whose presence in the vignette would give the key away, by question type. */
+/** Words whose presence in the vignette would give the key away: each question type says which (its module). */
 export function cueWordsFor(questionType: QuestionType, answer: SynthDisorder, facts: Pick<CheckFacts, 'askedFinding' | 'keyedGene'>): string[] {
-  if (questionType === 'diagnosis') return [...new Set([answer.name, ...answer.namesLower].flatMap(contentWords))];
-  if (questionType === 'phenotype') return facts.askedFinding ? contentWords(facts.askedFinding) : [];
-  if (geneTypes.has(questionType)) return facts.keyedGene ? [facts.keyedGene.toLowerCase()] : [];
-  return [];
+  return questionTypeModule(questionType).cueWords(answer, facts);
 }
 
 function allFindingTerms(c: Context): string[] {

@@ -16,4 +16,5 @@ export const diagnosis: QuestionTypeModule & { id: 'diagnosis' } = {
     facts: [],
   }),
   namesNotInStem: (d, correct) => [correct, d.name, ...d.namesLower.filter((n) => n.length >= 4)],
+  cueWords: (answer) => [...new Set([answer.name, ...answer.namesLower].flatMap(contentWords))],
 };

@@ -43,5 +43,6 @@ export function geneQuestion<T extends QuestionType>(id: T, question: string, sh
       };
     },
     namesNotInStem: (d, correct) => [correct, d.name, ...d.namesLower.filter((n) => n.length >= 4), ...d.causalGenes.map((g) => g.symbol)],
+    cueWords: (_answer, facts) => (facts.keyedGene ? [facts.keyedGene.toLowerCase()] : []),
   };
 }

@@ -22,4 +22,4 @@ export function questionTypeModule(id: QuestionType): QuestionTypeModule {
   return questionTypeModules[id];
 }
 
-export type { QuestionTypeModule, Choice, VignetteSetup, OptionsInput, Options } from './types.js';
+export type { QuestionTypeModule, Choice, CueFacts, VignetteSetup, OptionsInput, Options } from './types.js';

@@ -19,4 +19,6 @@ export const inheritance: QuestionTypeModule & { id: 'inheritance' } = {
     };
   },
   namesNotInStem: (_d, correct) => [correct],
+  // The key is a mode of inheritance: no word of the vignette names it (the family history is checked apart).
+  cueWords: () => [],
 };

@@ -64,4 +64,5 @@ export const phenotype: QuestionTypeModule & { id: 'phenotype' } = {
     };
   },
   namesNotInStem: (_d, correct) => [correct],
+  cueWords: (_answer, facts) => (facts.askedFinding ? contentWords(facts.askedFinding) : []),
 };

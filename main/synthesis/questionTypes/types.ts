@@ -57,4 +57,14 @@ export interface QuestionTypeModule {
   options(input: OptionsInput): Options | string;
   /** Names whose presence in the stem gives the answer away. */
   namesNotInStem(d: SynthDisorder, correctText: string): string[];
+  /** Words whose presence in the vignette would give the key away (the checker's no-cueing rule). */
+  cueWords(answer: SynthDisorder, facts: CueFacts): string[];
+}
+
+/** What the checker knows of a written question that a type's cue words may rest on. */
+export interface CueFacts {
+  /** The finding a phenotype question asks for. */
+  askedFinding: string | null;
+  /** The gene a gene or next-investigation question is keyed to. */
+  keyedGene: string | null;
 }

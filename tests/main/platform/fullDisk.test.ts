@@ -4,28 +4,19 @@
  * (integrity_check ok) with the first import's entries, all in one private mount namespace.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { medssrArgv } from '../../helpers/cli.js';
+import { privateTmpfsSkip } from '../../helpers/mounts.js';
 import { repoRoot } from '../../helpers/shared.js';
 import { demoDir, readPacket, removeDir, tempDir, writePacket } from '../knowledge/fixtures.js';
-
-function skipReason(): string | undefined {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'skipped: a small tmpfs needs root on Linux';
-  if (spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=1m none /mnt']).status !== 0) {
-    const reason = 'skipped: no right to mount a private tmpfs (unshare -m)';
-    console.log(`# ${reason}`);
-    return reason;
-  }
-  return undefined;
-}
 
 const dir = tempDir('medssr-full-disk-');
 after(() => removeDir(dir));
 
-test('an import that fills the disk fails with a message and leaves the database intact', { skip: skipReason(), timeout: 600_000 }, async () => {
+test('an import that fills the disk fails with a message and leaves the database intact', { skip: privateTmpfsSkip(), timeout: 600_000 }, async () => {
   const packets = path.join(dir, 'packets');
   mkdirSync(packets);
   const demo = readdirSync(demoDir).filter((f) => f.endsWith('.json'));

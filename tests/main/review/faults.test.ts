@@ -4,71 +4,42 @@
  * acknowledged, once, and nothing it refused. The counts are printed.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openAppDatabase } from '../../../main/app/index.js';
 import { databasePath } from '../../../main/platform/dataDir.js';
-import { call, checkAudit, serve, streamDecisions, type SentDecision } from '../../helpers/reviewStream.js';
+import { call, serve } from '../../helpers/browserMode.js';
+import { privateTmpfsSkip } from '../../helpers/mounts.js';
+import { checkAudit, killReviewTrial, seedReviewDatabase, streamDecisions, type KillTrial } from '../../helpers/reviewStream.js';
 import { removeDir, tempDir } from '../knowledge/fixtures.js';
-import { createReviewFixture } from './fixture.js';
 
 const ITEMS = 60;
-
-function seedDatabase(dataDir: string): number {
-  const db = openAppDatabase(databasePath(dataDir));
-  try {
-    return createReviewFixture(db, { name: 'faults', count: ITEMS });
-  } finally {
-    db.close();
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('review decisions under faults', () => {
   let dir: string;
   let datasetId: number;
   before(() => {
     dir = tempDir('medssr-review-faults-');
-    datasetId = seedDatabase(dir);
+    datasetId = seedReviewDatabase(dir, ITEMS);
   });
   after(() => removeDir(dir));
 
   test('kill -9 of the server mid-stream: every acknowledged decision is in the audit log once', { timeout: 600_000 }, async () => {
     const trials = 4;
-    let survived = 0;
-    let acknowledged = 0;
-    let lost = 0;
-    let duplicated = 0;
-    for (let t = 0; t < trials; t++) {
-      const server = await serve(dir);
-      const tag = `kill${t}`;
-      let stop = false;
-      const closed = new Promise((r) => server.child.once('close', r));
-      const stream = streamDecisions(server.url, { datasetId, items: ITEMS, lanes: 4, tag, shouldStop: () => stop });
-      // A moment that differs per trial, after the stream is under way.
-      await sleep(400 + ((t * 733) % 1600));
-      server.child.kill('SIGKILL');
-      await closed;
-      stop = true;
-      const sent: SentDecision[] = await stream;
-      const check = checkAudit(databasePath(dir), sent, tag);
-      acknowledged += check.acknowledged;
-      lost += check.lost;
-      duplicated += check.duplicated;
-      if (check.integrity === 'ok' && check.lost === 0 && check.duplicated === 0) survived++;
-      assert.equal(check.integrity, 'ok', `trial ${t}`);
-      assert.ok(check.acknowledged > 0, `trial ${t}: the stream was acknowledged before the kill`);
+    const results: KillTrial[] = [];
+    // A moment that differs per trial, after the stream is under way.
+    for (let t = 0; t < trials; t++) results.push(await killReviewTrial(dir, datasetId, ITEMS, 400 + ((t * 733) % 1600), `kill${t}`));
+    const sum = (f: (r: KillTrial) => number) => results.reduce((s, r) => s + f(r), 0);
+    console.log(`# review kill -9: trials ${trials}, survived ${results.filter((r) => r.survived).length}, acknowledged ${sum((r) => r.acknowledged)}, records lost ${sum((r) => r.lost)}, duplicated ${sum((r) => r.duplicated)}`);
+    for (const [t, r] of results.entries()) {
+      assert.equal(r.integrity, 'ok', `trial ${t}`);
+      assert.ok(r.acknowledged > 0, `trial ${t}: the stream was acknowledged before the kill`);
     }
-    console.log(`# review kill -9: trials ${trials}, survived ${survived}, acknowledged ${acknowledged}, records lost ${lost}, duplicated ${duplicated}`);
-    assert.equal(lost, 0);
-    assert.equal(duplicated, 0);
-    assert.equal(survived, trials);
+    assert.equal(sum((r) => r.lost), 0);
+    assert.equal(sum((r) => r.duplicated), 0);
   });
 
-  test('a disk that fills during review: refusals name the full disk, nothing acknowledged is lost, work resumes once space is freed', { skip: fullDiskSkip(), timeout: 600_000 }, async () => {
+  test('a disk that fills during review: refusals name the full disk, nothing acknowledged is lost, work resumes once space is freed', { skip: privateTmpfsSkip(), timeout: 600_000 }, async () => {
     const data = tempDir('medssr-review-full-');
     try {
       // The server runs in a private mount namespace over a small tmpfs holding a copy of the database, filled
@@ -120,13 +91,3 @@ describe('review decisions under faults', () => {
     }
   });
 });
-
-function fullDiskSkip(): string | undefined {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'skipped: a small tmpfs needs root on Linux';
-  if (spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=1m none /mnt']).status !== 0) {
-    const reason = 'skipped: no right to mount a private tmpfs (unshare -m)';
-    console.log(`# ${reason}`);
-    return reason;
-  }
-  return undefined;
-}

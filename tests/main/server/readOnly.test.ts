@@ -5,14 +5,13 @@
  * private read-only bind mount (unshare -m); without the right to make one the test is skipped and says why.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../../main/app/index.js';
 import { readOnlyMessage } from '../../../main/server/dispatch.js';
-import { repoRoot } from '../../helpers/shared.js';
+import { call, serve, type Served } from '../../helpers/browserMode.js';
 import { removeDir, tempDir } from '../knowledge/fixtures.js';
 
 const digest = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -28,28 +27,9 @@ function readOnlySkip(): string | undefined {
   return reason;
 }
 
-/** `npm run serve` from source over `dir`, read-only; resolves with the process and its URL once it listens. */
-function serveReadOnly(dir: string): Promise<{ child: ChildProcess; url: string; stdout: () => string; stderr: () => string }> {
-  const node = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'main', 'server', 'serve.ts'), '--data-dir', dir, '--port', '0', '--no-demo'];
-  const [cmd, ...argv] = root ? ['unshare', '-m', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$@"', dir, ...node] : node;
-  const child = spawn(cmd as string, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = /running in browser mode at (\S+)/.exec(out)?.[1];
-      if (url && /Data folder: .*\n/.test(out)) resolve({ child, url, stdout: () => out, stderr: () => err });
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code} before listening: ${err}`)));
-  });
-}
-
-async function call(url: string, method: string, body: unknown): Promise<{ status: number; json: { ok: boolean; result?: unknown; error?: { code: string; message: string } } }> {
-  const res = await fetch(`${url}api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as { ok: boolean; error?: { code: string; message: string } } };
+/** `npm run serve` from source over `dir`, read-only (as root, through a private read-only bind mount). */
+function serveReadOnly(dir: string): Promise<Served> {
+  return serve(dir, root ? ['unshare', '-m', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$@"', dir] : []);
 }
 
 describe('browser mode over a read-only data folder', { skip: readOnlySkip() }, () => {
@@ -75,10 +55,10 @@ describe('browser mode over a read-only data folder', { skip: readOnlySkip() }, 
     try {
       assert.match(server.stdout(), /\(read-only: serving reads; every change is refused\)/);
       const stats = await call(server.url, 'knowledge.stats', {});
-      assert.equal(stats.status, 200, JSON.stringify(stats.json));
-      assert.ok((stats.json.result as { disorders: number }).disorders > 0);
+      assert.equal(stats.status, 200, JSON.stringify(stats.body));
+      assert.ok((stats.body.result as { disorders: number }).disorders > 0);
       const search = await call(server.url, 'knowledge.search', { text: 'marfan' });
-      assert.equal(search.status, 200, JSON.stringify(search.json));
+      assert.equal(search.status, 200, JSON.stringify(search.body));
       assert.equal((await call(server.url, 'jobs.list', {})).status, 200);
       assert.equal((await call(server.url, 'review.session', {})).status, 200);
 
@@ -90,8 +70,8 @@ describe('browser mode over a read-only data folder', { skip: readOnlySkip() }, 
       for (const [method, body] of writes) {
         const r = await call(server.url, method, body);
         // A refusal by the contract's validation (400) would not reach the database; each of these must.
-        assert.equal(r.status, 409, `${method}: ${JSON.stringify(r.json)}`);
-        assert.deepEqual(r.json.error, { code: 'conflict', message: readOnlyMessage }, method);
+        assert.equal(r.status, 409, `${method}: ${JSON.stringify(r.body)}`);
+        assert.deepEqual(r.body.error, { code: 'conflict', message: readOnlyMessage }, method);
       }
       assert.doesNotMatch(server.stderr(), /\n\s+at /, 'no stack on the server console');
     } finally {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { JobInfo } from '../../../../api/jobs.js';
 import { openAppDatabase } from '../../../../main/app/index.js';
 import { JobRunner } from '../../../../main/platform/jobs/runner.js';
-import { defineJobHandler } from '../../../../main/platform/jobs/types.js';
+import { eraseJobHandler } from '../../../../main/platform/jobs/types.js';
 import { removeDir, tempDir } from '../../knowledge/fixtures.js';
 
 interface CountParams {
@@ -15,7 +15,7 @@ interface CountParams {
 
 /** A job that counts to `to`, saving a checkpoint at every step and resuming from it. */
 function countingHandler(seen: { resumedFrom: (number | null)[] }) {
-  return defineJobHandler<CountParams, { counted: number }, { at: number }>({
+  return eraseJobHandler<CountParams, { counted: number }, { at: number }>({
     kind: 'train',
     parseParams(raw) {
       const p = raw as Partial<CountParams>;
@@ -93,7 +93,7 @@ describe('job runner', () => {
     await assert.rejects(runner.cancel(a.id), /already cancelled/);
 
     runner.register(
-      defineJobHandler({ kind: 'label', parseParams: (r) => r, title: () => 'fails', run: () => Promise.reject(new Error('model file missing')) }),
+      eraseJobHandler({ kind: 'label', parseParams: (r) => r, title: () => 'fails', run: () => Promise.reject(new Error('model file missing')) }),
     );
     const failed = await runner.waitFor(runner.start('label', {}).id);
     assert.equal(failed.state, 'failed');
