@@ -6,13 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { resolveSettings } from '../../api/training.js';
 import { createApp } from '../../main/app/index.js';
-import { TrainingRepo } from '../../main/training/store.js';
 import { needShared, sharedPath } from '../helpers/shared.js';
-import { plantDataset, splitBenchmarkQuestion } from '../main/synthesis/overlapFixture.js';
+import { plantDataset, plantTrainedAdapter } from '../main/synthesis/overlapFixture.js';
 import { needChromium, screenshotPath, startBrowserMode, watchPageErrors, type BrowserMode } from './browser.js';
 
 const benchFile = ['data', 'benchmarks', 'test_short_medqa.json'] as const;
@@ -32,21 +29,7 @@ describe('Decontamination in browser mode', { skip: needChromium() ?? needShared
         try {
           await app.call('evaluation.import', { path: file });
           plantDataset(app.context.db, 'planted', planted);
-          const { stem, optionLines } = splitBenchmarkQuestion(planted);
-          const training = new TrainingRepo(app.context.db);
-          adapter = path.join(dataDir, 'runs', 'adapter-final.gguf');
-          const run = training.createRun({
-            name: 'on-planted',
-            jobId: null,
-            modelPath: '/m.gguf',
-            preset: 'cpu-demo',
-            input: {},
-            settings: resolveSettings({ preset: 'cpu-demo', settings: {} }),
-            data: { stage1: { train: 1, heldOut: 0, sources: ['planted v1'] }, stage2: null },
-            outDir: () => path.join(dataDir, 'runs'),
-            items: [{ stage: 1, split: 'train', idx: 0, source: 'planted v1', question: `${stem}\n${optionLines.join('\n')}`, letters: ['A', 'B', 'C', 'D'], label: 'A', voteShare: 1, extra: null }],
-          });
-          training.insertAdapter(run.id, { step: 1, stage: 1, kind: 'final', path: adapter });
+          adapter = plantTrainedAdapter(app.context.db, dataDir, 'on-planted', planted).adapter;
         } finally {
           await app.close();
         }

@@ -8,12 +8,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { resolveSettings } from '../../../api/training.js';
 import { createApp } from '../../../main/app/index.js';
 import { logTrainingOverlap } from '../../../main/training/index.js';
-import { TrainingRepo } from '../../../main/training/store.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
-import { plantDataset, splitBenchmarkQuestion } from './overlapFixture.js';
+import { plantDataset, plantTrainedAdapter } from './overlapFixture.js';
 
 const benchFile = ['data', 'benchmarks', 'test_short_medqa.json'] as const;
 const skip = needShared(...benchFile);
@@ -26,7 +24,6 @@ test('a planted benchmark question is found by synthesis.overlap, flagged in a s
     const bench = JSON.parse(readFileSync(file, 'utf8')) as { id: string; question: string }[];
     await app.call('evaluation.import', { path: file });
     const planted = bench[11]!;
-    const { stem, optionLines } = splitBenchmarkQuestion(planted.question);
     plantDataset(app.context.db, 'planted', planted.question);
 
     const r = await app.call('synthesis.overlap', { dataset: 'planted' });
@@ -51,29 +48,16 @@ test('a planted benchmark question is found by synthesis.overlap, flagged in a s
     assert.equal(unseeded.seedBenchmarks, undefined);
 
     // An adapter whose run trained on the planted question: its evaluation on medqa warns.
-    const training = new TrainingRepo(app.context.db);
-    const adapter = path.join(dir, 'runs', 'adapter-final.gguf');
-    const run = training.createRun({
-      name: 'contaminated',
-      jobId: null,
-      modelPath: '/m.gguf',
-      preset: 'cpu-demo',
-      input: {},
-      settings: resolveSettings({ preset: 'cpu-demo', settings: {} }),
-      data: { stage1: { train: 1, heldOut: 0, sources: ['planted v1'] }, stage2: null },
-      outDir: () => path.join(dir, 'runs'),
-      items: [{ stage: 1, split: 'train', idx: 0, source: 'planted v1', question: `${stem}\n${optionLines.join('\n')}`, letters: ['A', 'B', 'C', 'D'], label: 'A', voteShare: 1, extra: null }],
-    });
-    training.insertAdapter(run.id, { step: 1, stage: 1, kind: 'final', path: adapter });
+    const { runId, adapter, training } = plantTrainedAdapter(app.context.db, dir, 'contaminated', planted.question);
     const medqaId = (await app.call('evaluation.benchmarks')).find((b) => b.name === 'medqa')!.id;
     const t = await app.call('evaluation.trainingOverlap', { adapterPath: adapter, benchmarkIds: [medqaId] });
-    assert.deepEqual(t.run, { id: run.id, name: 'contaminated' });
+    assert.deepEqual(t.run, { id: runId, name: 'contaminated' });
     assert.equal(t.overlaps, true);
     assert.equal(t.benchmarks[0]!.nearDuplicates, 1);
     // The run's own log says so before its first step (what the train job writes for a new run).
     const source = { list: () => [{ id: 1, name: 'medqa', version: 1 }], questions: () => bench.map((q) => ({ id: q.id, text: q.question })) };
-    assert.equal(logTrainingOverlap(training, run.id, source), 1);
-    const warn = training.logs(run.id).find((l) => l.level === 'warn');
+    assert.equal(logTrainingOverlap(training, runId, source), 1);
+    const warn = training.logs(runId).find((l) => l.level === 'warn');
     assert.match(warn?.message ?? '', /^Training data overlaps medqa v1: 1 of 1 trained questions share a word 13-gram with it, 1 are near-duplicates .*memory as well as skill$/);
     const foreign = await app.call('evaluation.trainingOverlap', { adapterPath: path.join(dir, 'elsewhere.gguf') });
     assert.equal(foreign.run, null, 'an adapter no run here wrote: nothing to compare, said so');

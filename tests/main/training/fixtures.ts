@@ -9,6 +9,7 @@ import type { Db } from '../../../main/platform/db/open.js';
 import { LabelingRepo } from '../../../main/labeling/store.js';
 import { SynthesisRepo, type StoredQuestion } from '../../../main/synthesis/store.js';
 import type { Rollout, RolloutEngine, RolloutSampling } from '../../../main/training/rollouts.js';
+import { findTrainerBinary } from '../../../main/training/trainerProcess.js';
 import { createRng } from '../../../main/synthesis/rng.js';
 import { repoRoot } from '../../helpers/shared.js';
 
@@ -88,4 +89,12 @@ export class ScriptedEngine implements RolloutEngine {
   async dispose(): Promise<void> {
     this.disposed = true;
   }
+}
+
+/** Why the native trainer cannot run here (printed), or undefined when its binary is built. */
+export function needTrainerBinary(): string | undefined {
+  if (findTrainerBinary()) return undefined;
+  const reason = 'skipped: native trainer binary absent (run `npm run build:native` or set MEDSSR_TRAINER_BIN)';
+  console.log(`# ${reason}`);
+  return reason;
 }

@@ -11,16 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { findTrainerBinary } from '../../../main/training/trainerProcess.js';
 import { needShared } from '../../helpers/shared.js';
 import { KILL_TRIAL_STEPS, killTrainingTrial, trialSurvived, type KillTrial } from '../../helpers/trainingKill.js';
-
-function needTrainerBinary(): string | undefined {
-  if (findTrainerBinary()) return undefined;
-  const reason = 'skipped: native trainer binary absent (run `npm run build:native` or set MEDSSR_TRAINER_BIN)';
-  console.log(`# ${reason}`);
-  return reason;
-}
+import { needTrainerBinary } from './fixtures.js';
 
 const skip = needShared('models', 'stories260K.gguf') ?? needTrainerBinary();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'medssr-train-kill-'));

@@ -16,19 +16,12 @@ import { TrainingRepo } from '../../../main/training/store.js';
 import { JobRunner } from '../../../main/platform/jobs/runner.js';
 import type { TrainResult } from '../../../main/training/session.js';
 import { setupTraining } from '../../../main/training/module.js';
-import { findTrainerBinary, type TrainerProcess } from '../../../main/training/trainerProcess.js';
+import type { TrainerProcess } from '../../../main/training/trainerProcess.js';
 import { needShared, sharedPath } from '../../helpers/shared.js';
-import { seedLabelledDataset, writeMedssrFile } from './fixtures.js';
+import { needTrainerBinary, seedLabelledDataset, writeMedssrFile } from './fixtures.js';
 import type { TrainingMetricName } from '../../../api/trainingMetrics.js';
 
 process.env.MEDSSR_GPU ??= 'false';
-
-function needTrainerBinary(): string | undefined {
-  if (findTrainerBinary()) return undefined;
-  const reason = 'skipped: native trainer binary absent (run `npm run build:native` or set MEDSSR_TRAINER_BIN)';
-  console.log(`# ${reason}`);
-  return reason;
-}
 
 const skip = needShared('models', 'stories260K.gguf') ?? needTrainerBinary();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'medssr-train-real-'));
