@@ -6,9 +6,10 @@ import type { QuestionPage } from '../../../../api/synthesis.js';
 export function QuestionTable({ page }: { page: QuestionPage }) {
   const [open, setOpen] = useState<string | null>(null);
   // The fixed columns take about 800 px: below the minimum width the table scrolls inside its box instead of
-  // squeezing the Question column to nothing (its header ran into Answer's at 1024 px).
+  // squeezing the Question column to nothing (its header ran into Answer's at 1024 px); the box takes focus so the
+  // keyboard can scroll it.
   return (
-    <Box sx={{ overflowX: 'auto' }}>
+    <Box role="region" aria-label="Generated questions" tabIndex={0} sx={{ overflowX: 'auto' }}>
       <Table size="small" data-testid="question-table" sx={{ tableLayout: 'fixed', minWidth: 1080, '& td': { overflowWrap: 'anywhere' }, '& th': { whiteSpace: 'nowrap' } }}>
         <TableHead>
           <TableRow>
