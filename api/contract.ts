@@ -62,6 +62,11 @@ export interface AppInfo {
   platform: string;
   /** Set in browser mode when the server requires login (non-loopback). */
   authRequired: boolean;
+  /**
+   * The data folder cannot be written (a read-only mount, a share), so the database was opened read-only:
+   * reads work and every write is refused. The renderer shows a banner on every page and disables what writes.
+   */
+  readOnly: boolean;
 }
 
 export const apiMethods = {

@@ -79,6 +79,7 @@ export async function createApp(options: AppOptions): Promise<AppRuntime> {
     transport: options.transport,
     platform: process.platform,
     authRequired: false,
+    readOnly: readonly,
   });
 
   const handlers = {

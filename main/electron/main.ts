@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ipcChannels } from '../../api/bridge.js';
 import { errorMessage, type ApiEvent } from '../../api/contract.js';
 import { createApp, type AppServices } from '../app/index.js';
-import { defaultDataDir } from '../platform/dataDir.js';
+import { databasePath, defaultDataDir, opensReadOnly } from '../platform/dataDir.js';
 import { dispatch } from '../server/dispatch.js';
 import { mimeTypeFor, resolveStaticPath } from '../server/staticFiles.js';
 import { appEntryUrl, appScheme, contentSecurityPolicy, isAppUrl, isSafeExternalUrl } from './security.js';
@@ -136,7 +136,8 @@ async function start(): Promise<void> {
   });
 
   registerAppProtocol();
-  services = await createApp({ dataDir, transport: 'ipc', seedDemo: true });
+  // As browser mode: a data folder that cannot be written opens read-only (the renderer says so on every page).
+  services = await createApp({ dataDir, transport: 'ipc', seedDemo: true, readonly: opensReadOnly(databasePath(dataDir)) });
   services.subscribe(broadcast);
   registerIpc(services.handlers);
   createWindow();

@@ -4,6 +4,7 @@ import { Suspense, useMemo, type MouseEvent } from 'react';
 import type { ApiClient } from '../../api/contract.js';
 import { ApiProvider } from './api/ApiContext.js';
 import { ImportDialog } from './components/ImportDialog.js';
+import { ReadOnlyBanner } from './components/ReadOnlyBanner.js';
 import { JobIndicator } from './jobs/JobIndicator.js';
 import { JobsProvider } from './jobs/JobsContext.js';
 import { LoginGate } from './pages/review/login/LoginGate.js';
@@ -15,7 +16,8 @@ import { useThemePreference, type ThemePreference } from './state/themeMode.js';
 import { buildTheme } from './theme.js';
 
 function PageLoading() {
-  return <LinearProgress sx={{ height: 2 }} />;
+  // Named: axe requires a progress bar to say what it measures (aria-progressbar-name).
+  return <LinearProgress aria-label="Loading the page" sx={{ height: 2 }} />;
 }
 
 /**
@@ -75,6 +77,7 @@ function Shell({ themePreference, onThemeChange }: { themePreference: ThemePrefe
           </Box>
           <JobIndicator />
         </Stack>
+        {info?.readOnly && <ReadOnlyBanner />}
         <Box sx={{ flex: 1, minHeight: 0, '&:focus': { outline: 'none' } }} id="main-content" tabIndex={-1}>
           {pages.map((p: PageDef) => {
             const active = p.path === route.area;

@@ -5,6 +5,8 @@ import { useApi, useApiEvents } from '../api/ApiContext.js';
 
 interface AppStateValue {
   info: AppInfo | null;
+  /** The data folder is served read-only: write actions are disabled and say why (see ReadOnlyBanner). */
+  readOnly: boolean;
   stats: KnowledgeStats | null;
   /** Bumped whenever the knowledge base changes (an import finished); pages refetch on it. */
   knowledgeVersion: number;
@@ -43,6 +45,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   const value = useMemo<AppStateValue>(
     () => ({
       info,
+      readOnly: info?.readOnly === true,
       stats,
       knowledgeVersion,
       importOpen,

@@ -93,7 +93,7 @@ export function createFakeServices(): FakeServices {
     calls.push({ method, input });
   };
   const implemented: Partial<ApiHandlers> = {
-    'app.info': () => ({ version: '0.0.0-test', dataDir: '/tmp/fake', transport: 'http', platform: process.platform, authRequired: false }),
+    'app.info': () => ({ version: '0.0.0-test', dataDir: '/tmp/fake', transport: 'http', platform: process.platform, authRequired: false, readOnly: false }),
     'knowledge.stats': () => ({
       disorders: summaries.length,
       phenotypeAssociations: 5,

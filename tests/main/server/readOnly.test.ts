@@ -54,6 +54,8 @@ describe('browser mode over a read-only data folder', { skip: readOnlySkip() }, 
     const server = await serveReadOnly(dir);
     try {
       assert.match(server.stdout(), /\(read-only: serving reads; every change is refused\)/);
+      const info = await call(server.url, 'app.info', {});
+      assert.equal((info.body.result as { readOnly: boolean }).readOnly, true, 'app.info tells the renderer (its banner)');
       const stats = await call(server.url, 'knowledge.stats', {});
       assert.equal(stats.status, 200, JSON.stringify(stats.body));
       assert.ok((stats.body.result as { disorders: number }).disorders > 0);

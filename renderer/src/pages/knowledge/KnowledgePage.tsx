@@ -17,7 +17,7 @@ import { ResultList } from './ResultList.js';
 import { useDebounced } from './useDebounced.js';
 import { useSearchPages } from './useSearchPages.js';
 
-function DemoBanner({ empty, onImport }: { empty: boolean; onImport(): void }) {
+function DemoBanner({ empty, onImport, readOnly }: { empty: boolean; onImport(): void; readOnly: boolean }) {
   return (
     <Alert
       severity="info"
@@ -26,7 +26,7 @@ function DemoBanner({ empty, onImport }: { empty: boolean; onImport(): void }) {
       data-testid="demo-banner"
       sx={{ m: 2, mb: 0, bgcolor: 'background.paper', alignItems: 'center' }}
       action={
-        <Button variant="contained" onClick={onImport} data-testid="open-import" startIcon={<CloudUploadOutlinedIcon />}>
+        <Button variant="contained" onClick={onImport} disabled={readOnly} data-testid="open-import" startIcon={<CloudUploadOutlinedIcon />}>
           Import ORPHApackets…
         </Button>
       }
@@ -35,7 +35,9 @@ function DemoBanner({ empty, onImport }: { empty: boolean; onImport(): void }) {
         {empty ? 'The knowledge base is empty.' : 'You are looking at the built-in demo set.'}
       </Typography>
       <Typography variant="body2" color="text.secondary">
-        Import Orphanet’s ORPHApackets (a folder or .zip, about 10,000 entries) to browse the full rare-disease knowledge base.
+        {readOnly
+            ? 'Importing ORPHApackets needs a writable data folder; this one is read-only.'
+            : 'Import Orphanet’s ORPHApackets (a folder or .zip, about 10,000 entries) to browse the full rare-disease knowledge base.'}
       </Typography>
     </Alert>
   );
@@ -63,7 +65,7 @@ function ActiveFilters({ filters, counts, onChange }: { filters: FacetFilter; co
 
 export function KnowledgePage({ selected, active }: { selected: string | null; active: boolean }) {
   const api = useApi();
-  const { stats, knowledgeVersion, openImport } = useAppState();
+  const { stats, knowledgeVersion, openImport, readOnly } = useAppState();
   const [text, setText] = useState('');
   const [filters, setFilters] = useState<FacetFilter>({});
   const [counts, setCounts] = useState<FacetCounts | null>(null);
@@ -104,7 +106,7 @@ export function KnowledgePage({ selected, active }: { selected: string | null; a
 
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0 }} data-testid="knowledge-page">
-      {showBanner && <DemoBanner empty={stats.disorders === 0} onImport={openImport} />}
+      {showBanner && <DemoBanner empty={stats.disorders === 0} onImport={openImport} readOnly={readOnly} />}
       {showBanner && stats.disorders > 0 && <NanoModelOffer />}
       <Box sx={{ display: 'flex', flex: 1, minHeight: 0, m: 1.5, gap: 1.5 }}>
         <Box

@@ -9,15 +9,19 @@ import { useCallback, useEffect, useState } from 'react';
 import type { DemoModelStatus } from '../../../../api/demoModel.js';
 import { useApi } from '../../api/ApiContext.js';
 import { useStartedJob } from '../../jobs/useStartedJob.js';
+import { useAppState } from '../../state/AppState.js';
 
 export function NanoModelOffer() {
   const api = useApi();
+  const { readOnly } = useAppState();
   const [status, setStatus] = useState<DemoModelStatus | null>(null);
   const refresh = useCallback(() => {
     void api.call('demoModel.status', {}).then(setStatus, () => setStatus(null));
   }, [api]);
   useEffect(refresh, [refresh]);
   const { job, running, fraction, error, start, cancel, dialog, finished } = useStartedJob(refresh, { kind: 'demoModel.build', persistKey: 'demoModel.build', noun: 'demo model build' });
+  // A read-only data folder cannot hold a build (the banner above every page says so): no offer to refuse later.
+  if (readOnly) return null;
   if (!status || (status.models.length > 0 && !running && finished === null)) return null;
   if (!status.trainerBuilt || status.disorders === 0) return null;
   const minutes = status.defaultMinutes;

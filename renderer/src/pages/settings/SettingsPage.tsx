@@ -30,7 +30,7 @@ function Card({ title, children }: { title: string; children: ReactNode }) {
 }
 
 export function SettingsPage({ themePreference, onThemeChange }: { themePreference: ThemePreference; onThemeChange(p: ThemePreference): void }) {
-  const { info, stats, openImport } = useAppState();
+  const { info, stats, openImport, readOnly } = useAppState();
   return (
     <Box sx={{ height: '100%', overflowY: 'auto', p: 3 }} data-testid="settings-page">
       <Box sx={{ maxWidth: 820 }}>
@@ -52,9 +52,14 @@ export function SettingsPage({ themePreference, onThemeChange }: { themePreferen
           <Row label="Prevalence records">{stats?.prevalences.toLocaleString() ?? '…'}</Row>
           <Row label="Orphanet release">{stats?.sourceVersion ?? '—'}</Row>
           <Row label="Imported">{stats?.importedAt ? new Date(stats.importedAt).toLocaleString() : '—'}</Row>
-          <Button variant="contained" startIcon={<CloudUploadOutlinedIcon />} onClick={openImport} sx={{ mt: 1.5 }}>
+          <Button variant="contained" startIcon={<CloudUploadOutlinedIcon />} onClick={openImport} disabled={readOnly} sx={{ mt: 1.5 }}>
             Import ORPHApackets…
           </Button>
+          {readOnly && (
+            <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }} data-testid="import-read-only">
+              Importing needs a writable data folder.
+            </Typography>
+          )}
         </Card>
 
         <Card title="Application">
