@@ -3,13 +3,14 @@
  * wires IPC to the same handlers browser mode uses, and applies the security settings. Services live in
  * main/<domain>; nothing here knows about knowledge, jobs or SQL.
  */
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, utilityProcess, type IpcMainInvokeEvent } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ipcChannels } from '../../api/bridge.js';
 import { errorMessage, type ApiEvent } from '../../api/contract.js';
 import { createApp, type AppServices } from '../app/index.js';
+import { useHostLauncher, utilityHostLauncher } from '../llm/index.js';
 import { databasePath, defaultDataDir, opensReadOnly } from '../platform/dataDir.js';
 import { dispatch } from '../server/dispatch.js';
 import { mimeTypeFor, resolveStaticPath } from '../server/staticFiles.js';
@@ -136,6 +137,8 @@ async function start(): Promise<void> {
   });
 
   registerAppProtocol();
+  // Jobs load models in Electron utility processes (no ELECTRON_RUN_AS_NODE, so the runAsNode fuse stays off).
+  useHostLauncher(utilityHostLauncher(utilityProcess.fork.bind(utilityProcess)));
   // As browser mode: a data folder that cannot be written opens read-only (the renderer says so on every page).
   services = await createApp({ dataDir, transport: 'ipc', seedDemo: true, readonly: opensReadOnly(databasePath(dataDir)) });
   services.subscribe(broadcast);

@@ -4,8 +4,10 @@
  * needs no ELECTRON_RUN_AS_NODE, so the installed app can ship with the runAsNode fuse off. modelHost.ts drives
  * either the same way; modelHostProcess.ts, on the other side, reads its parent through parentChannel().
  *
- * The Electron path cannot run in this project's tests (no display, no Electron binary run): it is type-checked
- * only; the fork path is the one the tests drive.
+ * Which one is a launcher set once per process (useHostLauncher): Electron's main process sets the utility
+ * process one after 'ready'; everything else keeps the fork default. Electron itself cannot run in this project's
+ * tests (no display), so its adapter (utilityHost) is driven there by a stand-in for utilityProcess.fork built
+ * on child_process.fork with Electron's semantics (tests/helpers/fakeUtilityProcess.ts), jobs included.
  */
 import { fork } from 'node:child_process';
 import type { FromHost, ToHost } from './modelHostProtocol.js';
@@ -27,6 +29,11 @@ export interface HostChannel {
   onError(listener: (err: Error) => void): void;
   /** Ends the process at once (SIGKILL where there are signals). */
   kill(): void;
+  /**
+   * True when a process ended by a signal is reported as an exit code holding the signal's number (Electron's
+   * utility process: Chromium's termination status), so the message can name the likely signal.
+   */
+  readonly signalsAsCodes?: boolean;
 }
 
 export interface HostLaunch {
@@ -110,19 +117,38 @@ export function utilityHost(launch: HostLaunch, utilityFork: UtilityFork): HostC
     onExit: (listener) => void child.once('exit', (code) => listener(code, null)),
     onError: (listener) => void child.on('error', (type, location) => listener(new Error(`${type} at ${location}`))),
     kill: () => void child.kill(),
+    signalsAsCodes: true,
   };
 }
 
+/** Starts one model host process for `launch`. */
+export type HostLauncher = (launch: HostLaunch) => HostChannel;
+
+let launcher: HostLauncher = forkHost;
+
 /**
- * Starts a model host: a utility process inside Electron's main process, a Node child everywhere else (browser
- * mode, the CLI, tests; also Electron run as plain Node, which has no utilityProcess).
+ * Sets how this process starts model hosts: Electron's main process passes the utility-process adapter once
+ * the app is ready; tests pass a stand-in. Returns a function that puts the previous launcher back.
+ */
+export function useHostLauncher(next: HostLauncher): () => void {
+  const previous = launcher;
+  launcher = next;
+  return () => {
+    launcher = previous;
+  };
+}
+
+/** Electron's utility processes as the launcher; `utilityFork` is electron's utilityProcess.fork (bound). */
+export function utilityHostLauncher(utilityFork: UtilityFork): HostLauncher {
+  return (launch) => utilityHost(launch, utilityFork);
+}
+
+/**
+ * Starts a model host with the launcher in use: a Node child by default (browser mode, the CLI, tests; also
+ * Electron run as plain Node), a utility process once Electron's main process has set it (useHostLauncher).
  */
 export async function launchHost(launch: HostLaunch): Promise<HostChannel> {
-  if (process.versions.electron && (process as { type?: string }).type === 'browser') {
-    const electron = (await import('electron')) as unknown as { utilityProcess: { fork: UtilityFork } };
-    return utilityHost(launch, electron.utilityProcess.fork.bind(electron.utilityProcess));
-  }
-  return forkHost(launch);
+  return launcher(launch);
 }
 
 /** The host's end: its parent, over Node's IPC channel or Electron's parentPort. */

@@ -6,6 +6,7 @@
  * host. The process is a utility process inside Electron and a Node child elsewhere (hostChannel.ts).
  * MEDSSR_MODEL_HOST=inline keeps everything in this process (debugging only).
  */
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GbnfJsonSchema, Token } from 'node-llama-cpp';
@@ -40,6 +41,13 @@ function hostEntry(): { file: string; execArgv: string[] } {
 function tail(text: string): string {
   const lines = text.trim().split('\n').filter((l) => l.trim() !== '');
   return lines.slice(-6).join('\n').slice(-STDERR_TAIL);
+}
+
+/** " (SIGABRT if a signal ended it)" for an exit code that is a fatal signal's number; '' otherwise. */
+function signalHint(code: number | null): string {
+  const fatal = ['SIGABRT', 'SIGSEGV', 'SIGFPE', 'SIGBUS', 'SIGILL', 'SIGKILL', 'SIGTERM'] as const;
+  const name = fatal.find((s) => os.constants.signals[s] === code);
+  return name ? ` (${name} if a signal ended it)` : '';
 }
 
 const emptyStats: SchedulerStats = { promptTokensEvaluated: 0, promptTokensRequested: 0, generatedTokens: 0, promptCopies: 0, promptSeconds: 0, busySeconds: 0 };
@@ -93,7 +101,7 @@ class HostedGenerator implements Generator {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.phase === 'closed') return;
-    const how = signal ? `exited with ${signal}` : `exited with code ${code}`;
+    const how = signal ? `exited with ${signal}` : `exited with code ${code}${this.child.signalsAsCodes ? signalHint(code) : ''}`;
     const cause = this.fatalMessage ?? tail(this.stderr);
     this.fail(new ModelProcessError(`model process ${how} while ${this.phase}${cause ? `: ${cause}` : ''}`));
   }
