@@ -101,6 +101,8 @@ export const demoExampleSchema = z
 
 export interface DemoExample {
   model: string;
+  /** The model's registry id: the example registers it (idempotent, as `models add`). */
+  modelId: string;
   card: DemoModelCard;
   /** Questions about held-out disorders (cards seen, questions never), in MedSSR's format: the evaluation set. */
   heldOut: { path: string; name: string; questions: number };
@@ -112,6 +114,6 @@ export const demoModelMethods = {
   /** Starts a 'demoModel.build' job; progress (steps, loss, ETA) comes as job events. */
   'demoModel.build': method<{ jobId: string }>()(demoBuildInputSchema),
   'demoModel.status': method<DemoModelStatus>()(emptyInput),
-  /** Writes (or reuses) the example's question files beside the model; refused when no nano model is built. */
+  /** Writes (or reuses) the example's question files beside the model and registers the model; refused when no nano model is built. */
   'demoModel.example': method<DemoExample>()(demoExampleSchema),
 } as const;

@@ -26,7 +26,8 @@ function writeIfChanged(file: string, text: string): void {
   writeFileAtomic(file, text);
 }
 
-export function writeExample(model: string): DemoExample {
+/** The example's files beside `model` (the handler adds the registry id). */
+export function writeExample(model: string): Omit<DemoExample, 'modelId'> {
   if (!existsSync(model)) throw new Error(`${model} does not exist`);
   const side = sidecarPaths(model);
   const card = readCard(side.card);

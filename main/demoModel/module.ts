@@ -43,11 +43,15 @@ export function setupDemoModel(ctx: Pick<PlatformContext, 'dataDir' | 'jobs'>, d
       return { jobId: ctx.jobs.start('demoModel.build', { ...input, out }).id };
     },
     'demoModel.status': () => ({ models: nanoModels(ctx.dataDir), defaultMinutes: DEMO_DEFAULT_MINUTES, disorders: deps.knowledge.stats().disorders, trainerBuilt: trainerBuilt() }),
-    'demoModel.example': (input) => {
+    'demoModel.example': async (input) => {
       const models = nanoModels(ctx.dataDir);
       const file = input.model ? path.resolve(input.model) : models.find((m) => m.card)?.path;
       if (!file) throw new ApiError('not-found', 'No nano demo model is built: build one (Knowledge page, or `npx medssr demo-model build`)');
-      return withApiError('bad-input', () => writeExample(file));
+      const example = withApiError('bad-input', () => writeExample(file));
+      // Registered as `models add` would (the same path again is the same entry), so the forms that size max
+      // tokens and the context from the registry know its 512-token context.
+      const model = await withApiError('bad-input', () => deps.registry.add(example.model));
+      return { ...example, modelId: model.id };
     },
   };
 }

@@ -1,18 +1,20 @@
 /**
  * The demo flow uses the nano demo model when one is built: the Training page's quick CPU demo and the Evaluation
  * page's example say so and fill it in (model, stage-2 file; held-out set selected); with none built, both say what
- * a model that never writes "The answer is" shows. The model here is a stand-in file with a card and split file
- * (the wiring is tested, not the model: tests/main/demoModel/pipeline.test.ts runs a real one).
+ * a model that never writes "The answer is" shows. The model here is a tiny random GGUF with a card and split file
+ * (the wiring is tested, not the model: tests/main/demoModel/pipeline.test.ts runs a real one). Loading the example
+ * registers the model, so Max tokens is sized to its 512-token context (256), never left at 4096.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator } from 'playwright-core';
 import type { RunningServer } from '../../main/server/server.js';
+import { needTinyModels } from '../helpers/tinyModels.js';
 import { writeFakeNanoModel } from '../main/demoModel/fixtures.js';
 import { needChromium, screenshotPath, startBrowserMode, watchPageErrors, type BrowserMode } from './browser.js';
 
-const skip = needChromium();
+const skip = needChromium() ?? needTinyModels();
 
 async function valueBecomes(field: Locator, want: string): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -84,6 +86,8 @@ describe('nano demo model in the demo flow', { skip }, () => {
       const item = page.getByTestId('benchmark-item').filter({ hasText: 'nano-heldout' });
       assert.ok(await item.getByRole('checkbox').isChecked(), 'the held-out set is imported and ticked');
       assert.equal(await page.getByTestId('eval-model').inputValue(), model);
+      // Registered by the example: max tokens follows the model's 512-token context.
+      await valueBecomes(page.getByTestId('eval-max-tokens'), '256');
       assert.ok(await page.getByTestId('eval-start').isEnabled());
       await page.screenshot({ path: screenshotPath(`63-evaluation-nano-${viewport.width}.png`) });
       assert.deepEqual(errors, []);
@@ -91,5 +95,7 @@ describe('nano demo model in the demo flow', { skip }, () => {
     }
     const sets = await server.services.handlers['evaluation.benchmarks']({});
     assert.equal(sets.filter((s) => s.name === 'nano-heldout').length, 1, 'loading the example twice imports the set once');
+    const registered = (await server.services.handlers['models.list']({})).filter((m) => m.path === model);
+    assert.equal(registered.length, 1, 'and registers its model once');
   });
 });

@@ -3,13 +3,13 @@ import { useEffect, useState } from 'react';
 import type { ModelInfo } from '../../../api/synthesis.js';
 import { useApi } from '../api/ApiContext.js';
 
-/** The registered models (name, path, context), loaded once per field. */
-export function useRegisteredModels(): ModelInfo[] {
+/** The registered models; listed again whenever `refresh` changes (e.g. after something registered one). */
+export function useRegisteredModels(refresh?: unknown): ModelInfo[] {
   const api = useApi();
   const [models, setModels] = useState<ModelInfo[]>([]);
   useEffect(() => {
     api.call('models.list', {}).then(setModels, () => setModels([]));
-  }, [api]);
+  }, [api, refresh]);
   return models;
 }
 

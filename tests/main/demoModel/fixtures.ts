@@ -1,5 +1,5 @@
 /** The bundled demo knowledge base, loaded once per test file into an in-memory database. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DemoModelCard } from '../../../api/demoModel.js';
 import type { DisorderDetail } from '../../../api/knowledge.js';
@@ -9,6 +9,7 @@ import { demoPacketsDir } from '../../../main/knowledge/demo.js';
 import { importOrphanet } from '../../../main/knowledge/importer.js';
 import { KnowledgeService } from '../../../main/knowledge/service.js';
 import type { Db } from '../../../main/platform/db/open.js';
+import { tinyModel } from '../../helpers/tinyModels.js';
 
 export async function demoKnowledge(): Promise<{ db: Db; knowledge: KnowledgeService; disorders: DisorderDetail[] }> {
   const db = openAppDatabase(':memory:');
@@ -19,12 +20,14 @@ export async function demoKnowledge(): Promise<{ db: Db; knowledge: KnowledgeSer
 
 /**
  * A stand-in nano model for tests of the demo flow's wiring (not of the model): a file named as a build names it,
- * a card and a split question file beside it. The .gguf holds no model; nothing here loads it.
+ * a card and a split question file beside it. The .gguf is a real tiny random llama model (tinyModels.ts, a
+ * 512-token context, as the nano model's), so registering it (demoModel.example does) passes the same checks as
+ * `models add`; callers skip on needTinyModels().
  */
 export function writeFakeNanoModel(modelsDir: string, seed = 1, counts: { heldOut: number; stage2: number } = { heldOut: 3, stage2: 2 }): string {
   mkdirSync(modelsDir, { recursive: true });
   const file = path.join(modelsDir, `nano-demo-s${seed}.gguf`);
-  writeFileSync(file, 'not a model: a test stand-in');
+  copyFileSync(tinyModel({ arch: 'llama', contextLength: 512 }), file);
   const side = sidecarPaths(file);
   const card = {
     format: 'medssr-nano-card/1',

@@ -31,7 +31,8 @@ export function RunForm({ benchmarkIds, onFinished, preset }: { benchmarkIds: nu
   const api = useApi();
   const { job, running, fraction, error, start: startJob, cancel, dialog } = useStartedJob(onFinished, { kind: 'evaluate', persistKey: 'evaluation', noun: 'evaluation' });
   const confirm = useConfirm();
-  const models = useRegisteredModels();
+  // The example registers its model: listed again on each example, so max tokens follows its context.
+  const models = useRegisteredModels(preset?.nonce);
   const [modelPath, setModelPath] = usePersistentState('evaluation.model', '', isString);
   const [adapterPath, setAdapterPath] = usePersistentState('evaluation.adapter', '', isString);
   const [generations, setGenerations] = usePersistentState('evaluation.generations', '4', isString);
@@ -48,7 +49,8 @@ export function RunForm({ benchmarkIds, onFinished, preset }: { benchmarkIds: nu
     if (!preset) return;
     setModelPath(preset.modelPath);
     setAdapterPath('');
-  }, [preset, setModelPath, setAdapterPath]);
+    setMaxTokensEdited(false);
+  }, [preset, setModelPath, setAdapterPath, setMaxTokensEdited]);
   const [recovery, setRecovery] = usePersistentState('evaluation.recovery', 'grammar', isRecovery);
 
   const start = () =>
