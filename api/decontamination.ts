@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { method } from './method.js';
 import { datasetRefSchema } from './synthesis.js';
+import { stage2DataSchema } from './training.js';
 
 export interface OverlapExample {
   kind: 'ngram' | 'near-duplicate';
@@ -51,6 +52,12 @@ export interface TrainingOverlap extends OverlapSummary {
   run: { id: number; name: string } | null;
 }
 
+/** Stage 2's human-labelled questions (files, a reviewed dataset) before a run: all of them, held-out slice included. */
+export interface Stage2Overlap extends OverlapSummary {
+  /** What was read, in words ("gold.json (40)"), as the run's data summary names it. */
+  sources: string[];
+}
+
 export type { SeedBenchmarkFlag } from './synthesis.js';
 
 export const trainingOverlapSchema = z
@@ -66,4 +73,6 @@ export const decontaminationMethods = {
   'synthesis.overlap': method<DatasetOverlap>()(datasetRefSchema),
   /** An adapter's training data (its run's snapshot) against the given benchmarks. */
   'evaluation.trainingOverlap': method<TrainingOverlap>()(trainingOverlapSchema),
+  /** The Training form's stage 2 data against every imported benchmark, before a start; admin for the same reason as synthesis.overlap. */
+  'training.stage2Overlap': method<Stage2Overlap>()(stage2DataSchema),
 } as const;

@@ -5,7 +5,7 @@ import { ApiError, withApiError, type ApiHandlers } from '../../api/contract.js'
 import type { AdapterRecord, RunDetail, RunSummary, TrainInput } from '../../api/training.js';
 import { copyFileAtomic } from '../platform/atomicFile.js';
 import { ModelRegistry } from '../llm/index.js';
-import type { BenchmarkSource } from '../synthesis/index.js';
+import { OverlapChecker, type BenchmarkSource } from '../synthesis/index.js';
 import { defineModule, type PlatformContext } from '../platform/module.js';
 import { TrainingRepo, type RunRow } from './store.js';
 import { checkReadablePath, checkWritableFile } from '../platform/safePath.js';
@@ -30,7 +30,8 @@ export type TrainingMethod =
   | 'training.exportAdapter'
   | 'training.exportVerl'
   | 'training.importVerl'
-  | 'training.mergeAdapter';
+  | 'training.mergeAdapter'
+  | 'training.stage2Overlap';
 
 function summary(r: RunRow): RunSummary {
   const { input: _input, outDir: _outDir, trainer: _trainer, ...rest } = r;
@@ -102,6 +103,8 @@ export function setupTraining(
   // Runs a previous process left in flight belong to jobs the runner has just marked interrupted.
   repo.markInterrupted(ctx.jobs.interruptedAtStart);
   ctx.jobs.register(trainJobHandler({ db: ctx.db, dataDir: ctx.dataDir, ...overrides }));
+  // Cached benchmark indexes: the form asks again whenever the file list changes.
+  const overlap = overrides.benchmarks ? new OverlapChecker(overrides.benchmarks) : null;
   const need = (runId: number): RunRow => {
     const r = repo.run(runId);
     if (!r) throw new ApiError('not-found', `No training run ${runId}`);
@@ -155,6 +158,11 @@ export function setupTraining(
       'training.exportVerl': async ({ runId, dir, gpusPerNode, nnodes, tensorParallel }) => {
         need(runId);
         return withApiError('bad-input', () => exportVerl(ctx.db, runId, dir, { gpusPerNode, nnodes, tensorParallel }));
+      },
+      'training.stage2Overlap': (spec) => {
+        if (!overlap) throw new ApiError('not-found', 'Benchmarks are not available to the training domain here');
+        const c = withApiError('bad-input', () => stage2Candidates(ctx.db, spec));
+        return { sources: c.sources, ...overlap.summary(c.items.map((i) => ({ id: i.source, text: i.question }))) };
       },
       'training.importVerl': (input) => withApiError('bad-input', () => importVerlCheckpoint(ctx.db, ctx.dataDir, input)),
     },
