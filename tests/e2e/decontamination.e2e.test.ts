@@ -5,7 +5,8 @@
  * than the knowledge allows says why. Screenshots at 1440x900 and 1024x700 go to test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createApp } from '../../main/app/index.js';
 import { needShared, sharedPath } from '../helpers/shared.js';
@@ -18,6 +19,7 @@ describe('Decontamination in browser mode', { skip: needChromium() ?? needShared
   let mode: BrowserMode;
   const pageErrors: string[] = [];
   let adapter = '';
+  let goldFile = '';
 
   before(async () => {
     mode = await startBrowserMode({
@@ -30,6 +32,10 @@ describe('Decontamination in browser mode', { skip: needChromium() ?? needShared
           await app.call('evaluation.import', { path: file });
           plantDataset(app.context.db, 'planted', planted);
           adapter = plantTrainedAdapter(app.context.db, dataDir, 'on-planted', planted).adapter;
+          // A stage-2 file of human-labelled questions, one of them a copy of the MedQA question.
+          goldFile = path.join(dataDir, 'gold.json');
+          const own = 'A 7-year-old boy is evaluated for arachnodactyly, ectopia lentis and aortic root dilatation. Which of the following is the most likely diagnosis?\nA. Marfan syndrome\nB. Homocystinuria';
+          writeFileSync(goldFile, JSON.stringify([{ id: 'own-1', question: own, gold: 'A' }, { id: 'copied-1', question: planted, gold: 'A' }]));
         } finally {
           await app.close();
         }
@@ -48,11 +54,16 @@ describe('Decontamination in browser mode', { skip: needChromium() ?? needShared
       const size = `${viewport.width}x${viewport.height}`;
       await page.goto(`${mode.server.url}#/synthesis`);
       // The forms' remembered values (sessionStorage): the planted dataset for training, the adapter for evaluation.
-      await page.evaluate((a) => {
-        const store = (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage;
-        store.setItem('medssr.form.training.dataset', JSON.stringify('planted'));
-        store.setItem('medssr.form.evaluation.adapter', JSON.stringify(a));
-      }, adapter);
+      await page.evaluate(
+        ({ a, g }) => {
+          const store = (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage;
+          store.setItem('medssr.form.training.dataset', JSON.stringify('planted'));
+          store.setItem('medssr.form.training.useStage2', JSON.stringify(true));
+          store.setItem('medssr.form.training.files', JSON.stringify(g));
+          store.setItem('medssr.form.evaluation.adapter', JSON.stringify(a));
+        },
+        { a: adapter, g: goldFile },
+      );
       await page.getByTestId('synthesis-page').waitFor();
 
       // More than the demo knowledge allows: the sentence says how far the run goes and why.
@@ -81,8 +92,18 @@ describe('Decontamination in browser mode', { skip: needChromium() ?? needShared
       const training = page.locator('[data-testid="training-overlap"] [data-testid="overlap-report"][data-state="overlap"]');
       await training.waitFor();
       assert.match((await training.textContent()) ?? '', /Stage 1 dataset "planted" v1 overlaps medqa/);
+      // Stage 2's file, checked the same way before the start: which file, which benchmark, how many, a pair.
+      const stage2 = page.locator('[data-testid="training-overlap-stage2"] [data-testid="overlap-report-stage2"][data-state="overlap"]');
+      await stage2.waitFor();
+      assert.match((await stage2.textContent()) ?? '', /Stage 2 files gold\.json overlaps medqa/);
+      assert.match((await stage2.getByTestId('overlap-row-medqa').textContent()) ?? '', /medqa v1\s*1 of 2\s*1 of 2/);
+      await stage2.getByTestId('overlap-examples-toggle').click();
+      await stage2.getByText(/file:gold\.json:copied-1 ↔ medqa /).waitFor();
+      await stage2.locator('.MuiCollapse-entered').waitFor();
       await training.scrollIntoViewIfNeeded();
       await page.screenshot({ path: screenshotPath(`decontamination-training-${size}.png`) });
+      await stage2.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: screenshotPath(`decontamination-training-stage2-${size}.png`) });
 
       await page.goto(`${mode.server.url}#/evaluation`);
       await page.getByRole('checkbox', { name: 'medqa' }).check();

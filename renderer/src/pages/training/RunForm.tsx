@@ -21,7 +21,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useConfirm } from '../../components/ConfirmDialog.js';
 import { isBoolean, isNumber, isString, usePersistentState } from '../../state/usePersistentState.js';
 import type { DatasetSummary, ModelInfo } from '../../../../api/synthesis.js';
-import type { DatasetOverlap } from '../../../../api/decontamination.js';
+import type { DatasetOverlap, Stage2Overlap } from '../../../../api/decontamination.js';
 import { OverlapReport } from '../../components/OverlapReport.js';
 import {
   loraTargets,
@@ -143,6 +143,27 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
       live = false;
     };
   }, [api, overlapFor]);
+
+  // Stage 2's files, checked the same way once the list has stopped changing (a path half typed is not asked about).
+  const stage2Files = useMemo(() => (useStage2 ? files.split(/\n|,/).map((f) => f.trim()).filter(Boolean) : []), [useStage2, files]);
+  const stage2Key = stage2Files.join('\n');
+  const [overlap2, setOverlap2] = useState<{ key: string; report: Stage2Overlap | null; error: string | null } | null>(null);
+  useEffect(() => {
+    if (!stage2Key) return;
+    let live = true;
+    setOverlap2({ key: stage2Key, report: null, error: null });
+    const timer = setTimeout(() => {
+      api.call('training.stage2Overlap', { files: stage2Key.split('\n') }).then(
+        (report) => live && setOverlap2({ key: stage2Key, report, error: null }),
+        (err: unknown) => live && setOverlap2({ key: stage2Key, report: null, error: errorMessage(err) }),
+      );
+    }, 400);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [api, stage2Key]);
+  const report2 = overlap2?.key === stage2Key ? overlap2 : null;
 
   const confirm = useConfirm();
   const run = async (what: 'estimate' | 'measure' | 'start', asked = false) => {
@@ -359,11 +380,17 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
             subject={`Stage 1 dataset "${overlapFor}"${overlap?.report ? ` v${overlap.report.version}` : ''}`}
             consequence="after training on it, scores on these benchmarks measure memory as well as skill."
           />
-          {useStage2 && (
-            <Typography variant="caption" color="text.secondary" sx={{ display: 'block' }}>
-              Stage 2 files are not checked before the start; evaluating the run&apos;s adapter compares everything it trained on, files included.
-            </Typography>
-          )}
+        </Box>
+      )}
+      {stage2Key && (
+        <Box data-testid="training-overlap-stage2">
+          <OverlapReport
+            testId="overlap-report-stage2"
+            summary={report2?.report ?? null}
+            error={report2?.error ?? null}
+            subject={`Stage 2 files${report2?.report ? ` ${report2.report.sources.map((x) => x.replace(/ \(\d+\)$/, '')).join(', ')}` : ''}`}
+            consequence="after training on them, scores on these benchmarks measure memory as well as skill."
+          />
         </Box>
       )}
       {error && <Alert severity="error">{error}</Alert>}
