@@ -50,6 +50,8 @@ export interface DatasetOverlap extends OverlapSummary {
 export interface TrainingOverlap extends OverlapSummary {
   /** The training run that wrote the adapter; null when the adapter is not one this app trained (nothing to compare). */
   run: { id: number; name: string } | null;
+  /** How the adapter was recognised: its stored path, or its content (sha256: an exported or moved copy). Absent when run is null. */
+  matchedBy?: 'path' | 'content';
 }
 
 /** Stage 2's human-labelled questions (files, a reviewed dataset) before a run: all of them, held-out slice included. */

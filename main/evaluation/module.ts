@@ -57,7 +57,7 @@ export const evaluationModule = defineModule<EvaluationMethod, EvaluationExports
           const trained = trainingDataOfAdapter(ctx.db, adapterPath);
           // An adapter trained elsewhere: nothing here says what it saw, and an empty comparison would read as clean.
           if (!trained) return { run: null, questions: 0, ngram: 13, jaccardThreshold: 0.8, benchmarks: [], overlaps: false };
-          return { run: trained.run, ...overlap.summary(trained.questions, benchmarkIds) };
+          return { run: trained.run, matchedBy: trained.matchedBy, ...overlap.summary(trained.questions, benchmarkIds) };
         },
         'evaluation.exportCsv': ({ runId, kind }) => withApiError('not-found', () => service.exportCsv(runId, kind)),
       },

@@ -4,11 +4,19 @@ import type { Db } from '../platform/db/open.js';
 import { OverlapChecker, type BenchmarkSource } from '../synthesis/index.js';
 import { TrainingRepo } from './store.js';
 
-/** The run that wrote the adapter at `adapterPath` and the questions it trained on; null when no run here wrote it. */
-export function trainingDataOfAdapter(db: Db, adapterPath: string): { run: { id: number; name: string }; questions: { id: string; text: string }[] } | null {
+/**
+ * The run that wrote the adapter at `adapterPath` (by path, or by content for a copy) and the questions it trained
+ * on; null when no run here wrote it.
+ */
+export function trainingDataOfAdapter(
+  db: Db,
+  adapterPath: string,
+): { run: { id: number; name: string }; matchedBy: 'path' | 'content'; questions: { id: string; text: string }[] } | null {
   const repo = new TrainingRepo(db);
-  const run = repo.runOfAdapterPath(path.resolve(adapterPath));
-  return run ? { run, questions: repo.trainedQuestions(run.id) } : null;
+  const found = repo.runOfAdapter(path.resolve(adapterPath));
+  if (!found) return null;
+  const { matchedBy, ...run } = found;
+  return { run, matchedBy, questions: repo.trainedQuestions(run.id) };
 }
 
 /**

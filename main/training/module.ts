@@ -16,6 +16,7 @@ import { findTrainerBinary } from './trainerProcess.js';
 import { mergeAdapter } from './mergeAdapter.js';
 import * as m040 from './migrations/040_training.js';
 import * as m048 from './migrations/048_training_item_extra.js';
+import * as m049 from './migrations/049_training_adapter_sha256.js';
 import { exportVerl } from './verlExport.js';
 import { importVerlCheckpoint } from './verlImportRun.js';
 
@@ -86,6 +87,7 @@ export const trainingModule = defineModule<TrainingMethod, TrainingExports, Trai
   migrations: [
     { name: '040_training', sql: m040.sql },
     { name: '048_training_item_extra', sql: m048.sql },
+    { name: '049_training_adapter_sha256', sql: m049.sql },
   ],
   setup: (ctx, deps) => {
     const { repo, handlers } = setupTraining(ctx, deps.benchmarks ? { benchmarks: deps.benchmarks } : {}, deps.registry);

@@ -14,6 +14,7 @@ import type {
 import { metricNumber, type TrainingMetricName } from '../../api/trainingMetrics.js';
 import { learningSignal, type LearningSignal } from '../../api/trainingSignal.js';
 import type { Db } from '../platform/db/open.js';
+import { sha256OfFile, sizeOfFile } from './adapterHash.js';
 
 export interface TrainItem {
   stage: 1 | 2;
@@ -245,10 +246,11 @@ export class TrainingRepo {
     })();
   }
 
+  /** Records an adapter the trainer has written, with its content hash (NULL when the file is not there yet: hashed when first needed). */
   insertAdapter(runId: number, a: { step: number; stage: 1 | 2; kind: AdapterRecord['kind']; path: string }): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO train_adapters (run_id, step, stage, kind, path, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(runId, a.step, a.stage, a.kind, a.path, new Date().toISOString());
+      .prepare('INSERT OR REPLACE INTO train_adapters (run_id, step, stage, kind, path, created_at, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(runId, a.step, a.stage, a.kind, a.path, new Date().toISOString(), sha256OfFile(a.path));
   }
 
   adapters(runId?: number): (Omit<AdapterRecord, 'sizeBytes' | 'data' | 'eval' | 'modelPath' | 'runName' | 'learning'> & { run: RunRow })[] {
@@ -266,6 +268,30 @@ export class TrainingRepo {
       }
       return { id: r.id, runId: r.run_id, step: r.step, stage: r.stage, kind: r.kind, path: r.path, createdAt: r.created_at, run };
     });
+  }
+
+  /**
+   * The run that wrote this adapter file: by its stored path, else by content (a copy elsewhere, same bytes).
+   * Rows without a hash (written before hashes were recorded, or whose file appeared after the row) are hashed
+   * here and the hash kept, but only those whose file has the same size as the asked one.
+   */
+  runOfAdapter(adapterPath: string): { id: number; name: string; matchedBy: 'path' | 'content' } | null {
+    const byPath = this.runOfAdapterPath(adapterPath);
+    if (byPath) return { ...byPath, matchedBy: 'path' };
+    const size = sizeOfFile(adapterPath);
+    const hash = size === null ? null : sha256OfFile(adapterPath);
+    if (size === null || hash === null) return null;
+    const unhashed = this.db.prepare('SELECT id, path FROM train_adapters WHERE sha256 IS NULL').all() as { id: number; path: string }[];
+    const keep = this.db.prepare('UPDATE train_adapters SET sha256 = ? WHERE id = ?');
+    for (const r of unhashed) {
+      if (sizeOfFile(r.path) !== size) continue;
+      const h = sha256OfFile(r.path);
+      if (h) keep.run(h, r.id);
+    }
+    const r = this.db
+      .prepare('SELECT r.id, r.name FROM train_runs r JOIN train_adapters a ON a.run_id = r.id WHERE a.sha256 = ? ORDER BY r.id DESC LIMIT 1')
+      .get(hash) as { id: number; name: string } | undefined;
+    return r ? { ...r, matchedBy: 'content' } : null;
   }
 
   /** The run that wrote this adapter file (final, stage-end or checkpoint), by its stored path; null when none did. */

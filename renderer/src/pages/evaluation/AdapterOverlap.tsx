@@ -45,7 +45,7 @@ export function AdapterOverlap({ adapterPath, benchmarkIds, label, testId = 'eva
       <OverlapReport
         summary={state.report}
         error={state.error}
-        subject={`${label}: the training data of run "${state.report?.run?.name ?? '…'}"`}
+        subject={`${label}: the training data of run "${state.report?.run?.name ?? '…'}"${state.report?.matchedBy === 'content' ? ' (a copy of its adapter, same sha256)' : ''}`}
         consequence="its scores there measure memory as well as skill."
         testId={`${testId}-report`}
       />
