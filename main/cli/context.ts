@@ -153,7 +153,7 @@ export function samplingOptions(command: Command, o: { unit: string; maxTokens: 
     .option('--top-p <p>', 'top-p', '0.95')
     .option('--top-k <k>', 'top-k', '20')
     .option('--max-tokens <n>', `tokens per ${o.unit}`, o.maxTokens)
-    .option('--seed <n>', 'sampling seed (the same seed gives the same samples with --parallel 1; see README)', o.seed)
+    .option('--seed <n>', 'sampling seed (the same seed gives the same samples at any --parallel; see README)', o.seed)
     .option('--parallel <n>', `parallel sequences (0 = one per ${o.unit})`, '0')
     .option('--threads <n>', 'CPU threads (default: 1 for tiny models, else all math cores)');
 }

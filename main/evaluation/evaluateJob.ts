@@ -84,6 +84,8 @@ export function evaluateJobHandler(deps: { db: Db }): AnyJobHandler {
         const gen = await openGenerator(modelPath, {
           promptMode: resolved.mode,
           sequences: params.parallel > 0 ? params.parallel : params.generations,
+          // Seeded: the same --seed gives the same samples at any parallelism (one context per sequence).
+          reproducible: true,
           ...(params.threads ? { threads: params.threads } : {}),
           // Room for the longest benchmark prompts plus a full-length answer and its recovery suffix (capped by
           // the model's training context in the model host).

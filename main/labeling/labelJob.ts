@@ -39,6 +39,8 @@ export function labelJobHandler(deps: { db: Db }): AnyJobHandler {
       // The model runs in its own process: a file that makes llama.cpp abort fails this job, not the app.
       const gen = await openGenerator(modelPath, {
         sequences: params.parallel > 0 ? params.parallel : params.sampling.samples,
+        // Seeded: the same --seed gives the same samples at any parallelism (one context per sequence).
+        reproducible: true,
         ...(params.threads ? { threads: params.threads } : {}),
         ...(adapterPath ? { adapterPath } : {}),
       });

@@ -85,6 +85,11 @@ export interface ContextOptions {
   adapterScale?: number;
   /** Forces the prompt form; by default the chat template when the GGUF has one, else the plain text. */
   promptMode?: 'chat' | 'base';
+  /**
+   * Same seeds give bit-for-bit the same samples at any parallelism: each sequence gets a context of its own
+   * (sharing the model's weights), so no batch mixes sequences (see scheduler.ts). Costs batching across them.
+   */
+  reproducible?: boolean;
 }
 
 /**
@@ -118,14 +123,15 @@ export class LocalGenerationContext implements Generator {
 
   private constructor(
     readonly loaded: LoadedModel,
-    readonly context: LlamaContext,
+    readonly contexts: readonly LlamaContext[],
     threads: number,
     promptMode?: 'chat' | 'base',
+    reproducible = false,
   ) {
     // Chat needs a template: without one the plain text is the only prompt there is (as in MedSSR's fallback).
     this.mode = promptMode === 'base' || !loaded.summary.chatTemplate ? 'base' : 'chat';
     this.threads = threads;
-    this.scheduler = new SequenceScheduler(loaded.model, context);
+    this.scheduler = new SequenceScheduler(loaded.model, contexts, { reproducible });
   }
 
   static async create(loaded: LoadedModel, opts: ContextOptions): Promise<LocalGenerationContext> {
@@ -133,13 +139,22 @@ export class LocalGenerationContext implements Generator {
     const threads = chooseThreads(loaded.summary.parameters, opts.threads, loaded.llama.cpuMathCores);
     const train = loaded.model.trainContextSize;
     const contextSize = Math.min(opts.contextSize ?? 4096, train > 0 ? train : 4096);
-    const context = await loaded.model.createContext({
-      sequences: Math.max(1, opts.sequences),
-      contextSize,
-      threads,
-      ...(opts.adapterPath ? { lora: { adapters: [{ filePath: opts.adapterPath, scale: opts.adapterScale ?? 1 }] } } : {}),
-    });
-    return new LocalGenerationContext(loaded, context, threads, opts.promptMode);
+    const sequences = Math.max(1, opts.sequences);
+    const lora = opts.adapterPath ? { lora: { adapters: [{ filePath: opts.adapterPath, scale: opts.adapterScale ?? 1 }] } } : {};
+    if (!opts.reproducible || sequences === 1) {
+      const context = await loaded.model.createContext({ sequences, contextSize, threads, ...lora });
+      return new LocalGenerationContext(loaded, [context], threads, opts.promptMode, opts.reproducible ?? false);
+    }
+    // One context per sequence; their evaluations run at the same time, so they split the CPU threads.
+    const perContext = Math.max(1, Math.floor(threads / sequences));
+    const contexts: LlamaContext[] = [];
+    try {
+      for (let i = 0; i < sequences; i++) contexts.push(await loaded.model.createContext({ sequences: 1, contextSize, threads: perContext, ...lora }));
+    } catch (err) {
+      await Promise.all(contexts.map((c) => c.dispose()));
+      throw err;
+    }
+    return new LocalGenerationContext(loaded, contexts, threads, opts.promptMode, true);
   }
 
   get parallel(): number {
@@ -318,7 +333,7 @@ export class LocalGenerationContext implements Generator {
 
   async dispose(): Promise<void> {
     this.scheduler.dispose();
-    await this.context.dispose();
+    await Promise.all(this.contexts.map((c) => c.dispose()));
   }
 }
 

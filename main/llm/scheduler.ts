@@ -10,6 +10,13 @@
  * file in a private temporary folder (in memory where the system has /dev/shm), and the other samples load it;
  * each then evaluates only the prompt's last token, whose logits start its own draw. A sequence whose cache
  * already holds the prompt (a previous sample of the same question ran there) keeps it and loads nothing.
+ *
+ * Reproducible mode (seeded labelling and evaluation): llama.cpp's logits depend on the batch a token was
+ * evaluated in (its size and the other sequences in it, which vary with timing when several sequences share a
+ * context) and on where a prompt was split between cached and fresh tokens. So here every slot is the only
+ * sequence of its own context (the contexts share the model's weights), the prompt's owner evaluates it from an
+ * empty cache, the other samples load that exact state, and a cached prompt is kept only when it is that state.
+ * Each draw then sees the same floating-point sums whichever slot runs it and whatever else runs beside it.
  */
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
@@ -60,6 +67,13 @@ export interface SchedulerStats {
 interface Slot {
   seq: LlamaContextSequence;
   index: number;
+  /** Reproducible mode: the shared prompt whose exact state this sequence's cache starts with. */
+  holds: PromptShare | null;
+}
+
+export interface SchedulerOptions {
+  /** Same seeds give the same draws whatever runs beside them (see the module comment); contexts must have one sequence each. */
+  reproducible?: boolean;
 }
 
 /** One evaluation of a prompt shared by its N samples: the first to start evaluates and saves it. */
@@ -93,11 +107,20 @@ export class SequenceScheduler {
   private busySince = 0;
   private readonly counters: SchedulerStats = { promptTokensEvaluated: 0, promptTokensRequested: 0, generatedTokens: 0, promptCopies: 0, promptSeconds: 0, busySeconds: 0 };
 
+  private readonly reproducible: boolean;
+  private readonly bySeq = new Map<LlamaContextSequence, Slot>();
+
   constructor(
     private readonly model: LlamaModel,
-    readonly context: LlamaContext,
+    contexts: LlamaContext | readonly LlamaContext[],
+    opts: SchedulerOptions = {},
   ) {
-    this.slots = Array.from({ length: context.totalSequences }, (_, index) => ({ seq: context.getSequence(), index }));
+    const list = Array.isArray(contexts) ? (contexts as readonly LlamaContext[]) : [contexts as LlamaContext];
+    this.reproducible = opts.reproducible ?? false;
+    if (this.reproducible && list.some((c) => c.totalSequences !== 1)) throw new Error('A reproducible scheduler needs contexts of one sequence each');
+    const seqs = list.flatMap((c) => Array.from({ length: c.totalSequences }, () => c.getSequence()));
+    this.slots = seqs.map((seq, index) => ({ seq, index, holds: null }));
+    for (const slot of this.slots) this.bySeq.set(slot.seq, slot);
     this.free = [...this.slots];
   }
 
@@ -159,6 +182,13 @@ export class SequenceScheduler {
   }
 
   private async keepPrefix(seq: LlamaContextSequence, tokens: Token[]): Promise<Token[]> {
+    const slot = this.bySeq.get(seq);
+    if (slot) slot.holds = null;
+    if (this.reproducible) {
+      // Where a prompt splits between cached and fresh tokens changes its sums: always from an empty cache.
+      await seq.clearHistory();
+      return tokens;
+    }
     await seq.adaptStateToTokens(tokens, false);
     let keep = Math.min(seq.nextTokenIndex, tokens.length - 1);
     if (keep < 0) keep = 0;
@@ -176,8 +206,16 @@ export class SequenceScheduler {
   /** Brings the sequence to "prompt minus its last token evaluated" and returns what is left to evaluate. */
   private async preparePrompt(seq: LlamaContextSequence, prompt: Token[], share: PromptShare | null): Promise<Token[]> {
     if (!share) return this.reusePrefix(seq, prompt);
+    const slot = this.bySeq.get(seq);
     const cached = commonPrefixLength(seq.contextTokens, prompt);
-    if (cached >= share.prefix.length) return this.reusePrefix(seq, prompt);
+    if (cached >= share.prefix.length && (!this.reproducible || slot?.holds === share)) {
+      if (!this.reproducible) return this.reusePrefix(seq, prompt);
+      // The cache starts with this prompt's shared state: drop what the previous sample generated after it.
+      this.counters.promptTokensRequested += prompt.length;
+      if (seq.nextTokenIndex > share.prefix.length) await seq.eraseContextTokenRanges([{ start: share.prefix.length, end: seq.nextTokenIndex }]);
+      this.counters.promptTokensEvaluated += 1;
+      return prompt.slice(-1);
+    }
     if (!share.owner) {
       share.owner = true;
       const started = performance.now();
@@ -188,6 +226,7 @@ export class SequenceScheduler {
         if (head.length > 0) await seq.evaluateWithoutGeneratingNewTokens(head);
         this.counters.promptTokensEvaluated += fresh.length;
         await seq.saveStateToFile(share.file);
+        if (slot) slot.holds = share;
         share.settle(true);
         return fresh.slice(-1);
       } catch (err) {
@@ -200,6 +239,7 @@ export class SequenceScheduler {
     if (!(await share.ready)) return this.reusePrefix(seq, prompt);
     this.counters.promptTokensRequested += prompt.length;
     await seq.loadStateFromFile(share.file, { acceptRisk: true });
+    if (slot) slot.holds = share;
     this.counters.promptCopies++;
     this.counters.promptTokensEvaluated += 1;
     return prompt.slice(-1);

@@ -31,10 +31,6 @@ export function registerLabelingCommands(program: Command): void {
       await withApp({ db: opts.db as string | undefined }, async (app) => {
         const { jobId } = await app.call('labeling.start', input);
         const r = await jobResult(app, jobId, 'label', 'Labelling', opts.quiet === true);
-        // Several sequences share llama.cpp's batches, whose arithmetic depends on which samples share them.
-        if (r.parallel > 1 && opts.quiet !== true) {
-          process.stderr.write(`Note: ${r.parallel} parallel sequences: the same --seed can give slightly different samples on another run; --parallel 1 reproduces them exactly.\n`);
-        }
         if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
         else
           process.stdout.write(
