@@ -1,6 +1,7 @@
 /**
  * Browser mode over a read-only data folder, in Chromium: every page shows the read-only banner from the start
- * (at 1440×900 and 1024×700), the import buttons are disabled and say why, the nano model build is not offered,
+ * (at 1440×900 and 1024×700), the import buttons are disabled and say why, job starts are disabled, the nano model
+ * build is not offered (nor advised on the Training page),
  * and no page logs an error. Root is not stopped by modes, so as root the folder is made
  * read-only by a private read-only bind mount around the server (unshare -m), as tests/main/server/readOnly does.
  * Screenshots: test-results/screenshots/readonly-<page>-<width>.png.
@@ -96,6 +97,20 @@ describe('browser mode over a read-only data folder, in Chromium', { skip: readO
     await page.getByTestId('demo-banner').waitFor();
     assert.ok(await page.getByTestId('open-import').isDisabled(), 'Knowledge: import is disabled');
     assert.equal(await page.getByTestId('nano-offer').count(), 0, 'Knowledge: no offer to build a model into a read-only folder');
+    // Job starts are disabled even with their inputs filled: the server would refuse them (409).
+    await page.goto(`${server.url}#/models`);
+    await page.getByTestId('model-path').fill('/tmp/model.gguf');
+    assert.ok(await page.getByTestId('model-add').isDisabled(), 'Models: adding a model is disabled');
+    await page.goto(`${server.url}#/synthesis`);
+    await page.getByTestId('dataset-name').fill('ro-set');
+    assert.ok(await page.getByTestId('synthesis-start').isDisabled(), 'Synthesis: a run cannot start');
+    await page.goto(`${server.url}#/training`);
+    await page.getByTestId('train-start').waitFor();
+    assert.ok(await page.getByTestId('train-start').isDisabled(), 'Training: a run cannot start');
+    assert.match((await page.getByTestId('train-start-why').textContent()) ?? '', /read-only/, 'Training: the disabled start says why');
+    // The quick CPU demo preset (the default) shows the nano note; with no model and a read-only folder, none.
+    await page.getByText('Quick CPU demo').first().waitFor();
+    assert.equal(await page.getByTestId('train-nano').count(), 0, 'Training: no advice to build a nano model');
     assert.deepEqual(errors, [], 'no uncaught error or console error on any page');
     await page.close();
   });

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { DemoExample, DemoModelStatus } from '../../../api/demoModel.js';
 import { useApi } from '../api/ApiContext.js';
 import { errorMessage } from '../api/clientError.js';
+import { useAppState } from '../state/AppState.js';
 
 export interface NanoDemo {
   /** The first built nano model with a card; null when none (or not known yet). */
@@ -62,8 +63,11 @@ export function NanoDemoNote({
 }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { readOnly } = useAppState();
   if (!demo.known) return null;
   const m = demo.model;
+  // A read-only folder can neither build a nano model nor write the example's files (the banner says why).
+  if (readOnly && !m) return null;
   return (
     <Alert
       severity={m ? 'success' : 'info'}
@@ -77,7 +81,7 @@ export function NanoDemoNote({
           <Button
             size="small"
             variant="contained"
-            disabled={busy}
+            disabled={busy || readOnly}
             data-testid={`${testId}-use`}
             sx={{ whiteSpace: 'nowrap' }}
             onClick={() => {

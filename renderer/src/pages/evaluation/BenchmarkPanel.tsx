@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import type { BenchmarkSummary } from '../../../../api/evaluation.js';
 import { useApi } from '../../api/ApiContext.js';
 import { errorMessage } from '../../api/clientError.js';
+import { useAppState } from '../../state/AppState.js';
 
 /** Benchmark files are named by path (the server reads them); the import is quick, so no job is needed. */
 export function BenchmarkPanel({
@@ -17,6 +18,7 @@ export function BenchmarkPanel({
   onToggle(id: number): void;
   onImported(ids: number[]): void;
 }) {
+  const { readOnly } = useAppState();
   const api = useApi();
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
@@ -56,7 +58,7 @@ export function BenchmarkPanel({
           onChange={(e) => setPath(e.target.value)}
           slotProps={{ htmlInput: { 'data-testid': 'benchmark-path' } }}
         />
-        <Button type="submit" variant="outlined" startIcon={<UploadFileOutlinedIcon />} disabled={busy || !path.trim()} data-testid="benchmark-import" sx={{ flexShrink: 0 }}>
+        <Button type="submit" variant="outlined" startIcon={<UploadFileOutlinedIcon />} disabled={busy || readOnly || !path.trim()} data-testid="benchmark-import" sx={{ flexShrink: 0 }}>
           Import
         </Button>
       </Stack>

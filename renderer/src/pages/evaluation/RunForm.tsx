@@ -8,6 +8,7 @@ import { useConfirm } from '../../components/ConfirmDialog.js';
 import { ModelPathField, useRegisteredModels } from '../../components/ModelPathField.js';
 import { useStartedJob } from '../../jobs/useStartedJob.js';
 import { isBoolean, isOneOf, isString, usePersistentState } from '../../state/usePersistentState.js';
+import { useAppState } from '../../state/AppState.js';
 
 const isPromptMode = isOneOf(['auto', 'chat', 'base'] as const);
 const isRecovery = isOneOf(['grammar', 'logit-bias', 'off'] as const);
@@ -28,6 +29,7 @@ export const quickLookLimit = 20;
  * survive a visit to another page and a reload; max tokens follows the chosen model's context until edited.
  */
 export function RunForm({ benchmarkIds, onFinished, preset }: { benchmarkIds: number[]; onFinished(): void; preset?: { modelPath: string; nonce: number } | null }) {
+  const { readOnly } = useAppState();
   const api = useApi();
   const { job, running, fraction, error, start: startJob, cancel, dialog } = useStartedJob(onFinished, { kind: 'evaluate', persistKey: 'evaluation', noun: 'evaluation' });
   const confirm = useConfirm();
@@ -146,7 +148,7 @@ export function RunForm({ benchmarkIds, onFinished, preset }: { benchmarkIds: nu
             Cancel
           </Button>
         ) : (
-          <Button variant="contained" startIcon={<PlayArrowIcon />} disabled={!modelPath.trim() || benchmarkIds.length === 0} onClick={() => void start()} data-testid="eval-start">
+          <Button variant="contained" startIcon={<PlayArrowIcon />} disabled={readOnly || !modelPath.trim() || benchmarkIds.length === 0} onClick={() => void start()} data-testid="eval-start">
             Evaluate {benchmarkIds.length} set{benchmarkIds.length === 1 ? '' : 's'}
           </Button>
         )}

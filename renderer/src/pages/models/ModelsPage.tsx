@@ -30,6 +30,7 @@ import { errorMessage } from '../../api/clientError.js';
 import { PanelSection } from '../../components/PanelSection.js';
 import { AdaptersPanel } from '../training/AdaptersPanel.js';
 import { DownloadModelDialog } from './DownloadModelDialog.js';
+import { useAppState } from '../../state/AppState.js';
 
 function size(bytes: number): string {
   if (bytes >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(2)} GiB`;
@@ -51,6 +52,7 @@ function params(n: number | null): string {
 const wideOnly = { display: { xs: 'none', lg: 'table-cell' } } as const;
 
 export function ModelsPage() {
+  const { readOnly } = useAppState();
   const api = useApi();
   const [models, setModels] = useState<ModelInfo[]>([]);
   const [path, setPath] = useState('');
@@ -104,7 +106,7 @@ export function ModelsPage() {
           <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
             <TextField label="Path to a .gguf file" size="small" value={path} onChange={(e) => setPath(e.target.value)} sx={{ flex: 1, maxWidth: 640 }} slotProps={{ htmlInput: { 'data-testid': 'model-path' } }} />
             <FormControlLabel control={<Checkbox checked={copy} onChange={(e) => setCopy(e.target.checked)} />} label="Copy into the data folder" />
-            <Button variant="contained" startIcon={<AddIcon />} disabled={!path.trim()} onClick={() => void add()} data-testid="model-add">
+            <Button variant="contained" startIcon={<AddIcon />} disabled={readOnly || !path.trim()} onClick={() => void add()} data-testid="model-add">
               Add
             </Button>
             <Button variant="outlined" startIcon={<CloudDownloadIcon />} onClick={() => setDownloading(true)} data-testid="model-download">

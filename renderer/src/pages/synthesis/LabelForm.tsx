@@ -7,6 +7,7 @@ import { useConfirm } from '../../components/ConfirmDialog.js';
 import { useStartedJob } from '../../jobs/useStartedJob.js';
 import { isBoolean, isString, usePersistentState } from '../../state/usePersistentState.js';
 import { defaultLabelMaxTokens } from './labelDefaults.js';
+import { useAppState } from '../../state/AppState.js';
 
 const positiveInt = (s: string, max: number): number | null => {
   const n = Number(s);
@@ -15,6 +16,7 @@ const positiveInt = (s: string, max: number): number | null => {
 
 /** Pseudo-labels the chosen dataset with a local model (N samples per question, majority vote) as a 'label' job. */
 export function LabelForm({ dataset, onFinished }: { dataset: DatasetSummary; onFinished(): void }) {
+  const { readOnly } = useAppState();
   const api = useApi();
   const { job, running, fraction, error, start: startJob, cancel, dialog } = useStartedJob(onFinished, { kind: 'label', persistKey: 'labeling', noun: 'labelling job' });
   const confirm = useConfirm();
@@ -77,7 +79,7 @@ export function LabelForm({ dataset, onFinished }: { dataset: DatasetSummary; on
           helperText={m === null ? '1 to 32,768' : overContext ? `≥ the model's context (${model?.contextLength})` : maxTokensEdited ? ' ' : model?.contextLength ? 'sized to the model' : ' '}
           slotProps={{ htmlInput: { 'data-testid': 'label-max-tokens' } }}
         />
-        <Button variant="outlined" startIcon={<LabelIcon />} disabled={running || !modelPath.trim() || n === null || m === null} onClick={() => void start()} sx={{ height: 40, flexShrink: 0 }} data-testid="label-start">
+        <Button variant="outlined" startIcon={<LabelIcon />} disabled={running || readOnly || !modelPath.trim() || n === null || m === null} onClick={() => void start()} sx={{ height: 40, flexShrink: 0 }} data-testid="label-start">
           Pseudo-label v{dataset.version}
         </Button>
         {running && (

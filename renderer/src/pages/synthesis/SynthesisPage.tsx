@@ -14,9 +14,11 @@ import { PlanEditor } from './PlanEditor.js';
 import { defaultDraft, isPlanDraft, toPlan, type DimensionValue, type PlanDraft } from './planState.js';
 import { isOneOf, isString, usePersistentState } from '../../state/usePersistentState.js';
 import { QuestionTable } from './QuestionTable.js';
+import { useAppState } from '../../state/AppState.js';
 
 /** Plan a distribution (with its live allocation), run the template generator as a job, browse the results. */
 export function SynthesisPage() {
+  const { readOnly } = useAppState();
   const api = useApi();
   const { job, running, finished, fraction, error, start: startJob, cancel, dialog } = useStartedJob(undefined, { kind: 'synthesize', persistKey: 'synthesis', noun: 'synthesis' });
   // The form survives a visit to another page and a reload, like Evaluation's and Training's.
@@ -147,7 +149,7 @@ export function SynthesisPage() {
           <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
             <TextField label="Dataset name" size="small" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'dataset-name' } }} />
             <TextField label="Seed" size="small" type="number" value={seed} onChange={(e) => setSeed(e.target.value)} sx={{ width: 110 }} />
-            <Button variant="contained" startIcon={<PlayArrowIcon />} disabled={running || !name.trim()} onClick={() => void start()} data-testid="synthesis-start">
+            <Button variant="contained" startIcon={<PlayArrowIcon />} disabled={running || readOnly || !name.trim()} onClick={() => void start()} data-testid="synthesis-start">
               Generate (templates)
             </Button>
             {running && (

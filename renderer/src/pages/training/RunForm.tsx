@@ -39,6 +39,7 @@ import { useApi } from '../../api/ApiContext.js';
 import { nanoCaveat, NanoDemoNote, useNanoDemo } from '../../components/NanoDemo.js';
 import { errorMessage } from '../../api/clientError.js';
 import { activeStates, useJobs } from '../../jobs/JobsContext.js';
+import { useAppState } from '../../state/AppState.js';
 
 type NumericKey = { [K in keyof TrainSettings]: TrainSettings[K] extends number ? K : never }[keyof TrainSettings];
 
@@ -74,6 +75,7 @@ function duration(s: number): string {
 
 /** Model, data of both stages, preset and advanced settings; estimate; one click to start. */
 export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
+  const { readOnly } = useAppState();
   const api = useApi();
   const { track, jobs } = useJobs();
   const [models, setModels] = useState<ModelInfo[]>([]);
@@ -416,13 +418,13 @@ export function RunForm({ onStarted }: { onStarted(jobId: string): void }) {
         <Button variant="outlined" disabled={busy || !modelPath} onClick={() => void run('measure')}>
           Measure speed and estimate
         </Button>
-        <Button variant="contained" startIcon={<PlayArrowIcon />} disabled={busy || !modelPath || (!useStage1 && !useStage2)} onClick={() => void run('start')} data-testid="train-start">
+        <Button variant="contained" startIcon={<PlayArrowIcon />} disabled={busy || readOnly || !modelPath || (!useStage1 && !useStage2)} onClick={() => void run('start')} data-testid="train-start">
           Start training
         </Button>
         {/* A disabled button says why, as the export buttons do. */}
-        {!busy && (!modelPath || (!useStage1 && !useStage2)) && (
+        {!busy && (readOnly || !modelPath || (!useStage1 && !useStage2)) && (
           <Typography variant="caption" color="text.secondary" sx={{ alignSelf: 'center' }} data-testid="train-start-why">
-            {!modelPath ? 'Choose a base model (GGUF) to estimate or start.' : 'Tick stage 1 or stage 2 to start.'}
+            {readOnly ? 'The data folder is read-only: a run cannot be saved.' : !modelPath ? 'Choose a base model (GGUF) to estimate or start.' : 'Tick stage 1 or stage 2 to start.'}
           </Typography>
         )}
       </Stack>
