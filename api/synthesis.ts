@@ -133,7 +133,7 @@ export const synthesizeInputSchema = z
     /** Model file for the model generator and the reasoning filter. */
     modelPath: z.string().min(1).max(4096).optional(),
     /**
-     * An OpenAI-compatible chat-completions server (llama.cpp, vLLM, Ollama) that writes seeded questions instead of
+     * An OpenAI-compatible chat-completions server (llama.cpp, vLLM, Ollama) that writes the questions (seeded or not) instead of
      * a local model; contacted only when set. The key, if any, comes from MEDSSR_ENDPOINT_KEY, never the plan.
      */
     endpoint: z

@@ -63,7 +63,7 @@ function needsLocalModel(params: SynthesizeInput): boolean {
 export function synthesisInputProblem(params: SynthesizeInput): string | null {
   if (params.plan.seeds && params.generator !== 'model') return 'a plan with seeds needs --generator model (a model writes the seeded questions)';
   if (params.plan.rareRatio !== undefined && !params.plan.seeds) return '"rareRatio" applies to seeded synthesis: add "seeds" to the plan';
-  if (params.endpoint && !params.plan.seeds) return 'an --endpoint writes seeded questions: add "seeds" to the plan';
+  if (params.endpoint && params.generator !== 'model') return 'an --endpoint writes questions for --generator model';
   if (params.endpoint && params.modelPath && !params.reasoningFilter) return 'give either --model or --endpoint, not both';
   if (needsLocalModel(params) && !params.modelPath) return `A model is required for ${params.generator === 'model' ? 'the model generator' : 'the reasoning filter'}`;
   return null;
@@ -105,8 +105,6 @@ export async function buildDataset(db: Db, knowledge: KnowledgeSource, params: S
       io.progress(0, params.plan.count, 'Loading the model', 'steps');
       // In its own process: a model file that makes llama.cpp abort fails this job, not the app.
       gen = await openGenerator(params.modelPath, { sequences: 1 });
-      const modelName = path.basename(params.modelPath);
-      if (params.generator === 'model' && !seeds) hooks.generate = createModelGenerator(index, gen, modelName, io.signal);
       if (params.reasoningFilter) {
         const g = gen;
         hooks.reasoningProb = (draft) => reasoningProb(g, formatQuestion(draft.stem, draft.options));
@@ -126,13 +124,18 @@ export async function buildDataset(db: Db, knowledge: KnowledgeSource, params: S
     };
     hooks.onProgress = (accepted, planned) => io.progress(accepted, planned, `Generating questions (${seq - accepted} rejected so far)`, 'questions');
     const idPrefix = `${params.dataset}-v${dataset.version}`;
+    // The model that writes questions: the configured server, else the local model (same prompts, same checks).
+    const writer =
+      params.generator !== 'model'
+        ? null
+        : params.endpoint
+          ? endpointWriter({ url: params.endpoint.url, ...(params.endpoint.model ? { model: params.endpoint.model } : {}), ...(process.env.MEDSSR_ENDPOINT_KEY ? { apiKey: process.env.MEDSSR_ENDPOINT_KEY } : {}) })
+          : localWriter(gen as GenerationContext, path.basename(params.modelPath ?? 'model'));
     let outcome;
-    if (seeds) {
-      const writer = params.endpoint
-        ? endpointWriter({ url: params.endpoint.url, ...(params.endpoint.model ? { model: params.endpoint.model } : {}), ...(process.env.MEDSSR_ENDPOINT_KEY ? { apiKey: process.env.MEDSSR_ENDPOINT_KEY } : {}) })
-        : localWriter(gen as GenerationContext, path.basename(params.modelPath ?? 'model'));
+    if (seeds && writer) {
       outcome = await runSeededSynthesis(index, params.plan, seeds, writer, { seed: params.seed, idPrefix }, hooks);
     } else {
+      if (writer) hooks.generate = createModelGenerator(index, writer, io.signal);
       outcome = await runSynthesis(
         index,
         params.plan,

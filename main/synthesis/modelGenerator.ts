@@ -1,11 +1,13 @@
 /**
- * The model generator: the template generator chooses the knowledge (answer, findings, distractors); the local
- * model writes the vignette and the options from it under a JSON-schema grammar. The output is validated by the
+ * The model generator: the template generator chooses the knowledge (answer, findings, distractors); a model (a
+ * local GGUF under a JSON-schema grammar, or an OpenAI-compatible server: see questionWriter.ts) writes the
+ * vignette and the options from it. The output is validated by the
  * caller (exactly one option equals the knowledge-derived answer, distinct options, answer not in the stem) and
  * the options are reordered so the intended answer sits at the planned letter.
  */
 import type { GbnfJsonSchema } from 'node-llama-cpp';
-import type { GenerationContext, PromptSpec } from '../llm/index.js';
+import type { PromptSpec } from '../llm/index.js';
+import type { QuestionWriter } from './questionWriter.js';
 import type { KnowledgeIndex } from './knowledgeIndex.js';
 import type { Rng } from './rng.js';
 import { generateTemplateQuestion, LETTERS, type GenerateResult, type TemplateRequest } from './templateGenerator.js';
@@ -39,7 +41,7 @@ export function modelPrompt(facts: { vignette: string; question: string; correct
   };
 }
 
-export function createModelGenerator(index: KnowledgeIndex, ctx: GenerationContext, modelName: string, signal?: AbortSignal) {
+export function createModelGenerator(index: KnowledgeIndex, writer: QuestionWriter, signal?: AbortSignal) {
   return async (req: TemplateRequest, rng: Rng): Promise<GenerateResult> => {
     const base = generateTemplateQuestion(index, req, rng);
     if (!base.ok) return base;
@@ -55,12 +57,17 @@ export function createModelGenerator(index: KnowledgeIndex, ctx: GenerationConte
       questionType: req.questionType,
       difficulty: req.difficulty,
     });
-    let value: { stem?: unknown; options?: unknown };
+    // A server that is down throws (EndpointError) and fails the run; what a model wrote is judged per question.
+    const written = await writer.write(prompt, questionSchema(req.optionCount) as Record<string, unknown>, rng.int(2 ** 31), signal);
+    let value: { stem?: unknown; options?: unknown; error?: unknown };
     try {
-      value = (await ctx.generateJson<{ stem?: unknown; options?: unknown }>(prompt, questionSchema(req.optionCount), { temperature: 0.7, topP: 0.95, topK: 40, maxTokens: 768, seed: rng.int(2 ** 31) }, signal)).value;
+      const parsed: unknown = JSON.parse(written.text);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+      value = parsed as typeof value;
     } catch (err) {
       return { ok: false, reason: `model output did not parse: ${err instanceof Error ? err.message : String(err)}` };
     }
+    if (value.stem === undefined && typeof value.error === 'string') return { ok: false, reason: `model output did not parse: ${value.error}` };
     const stem = typeof value.stem === 'string' ? value.stem.trim() : '';
     const texts = Array.isArray(value.options) ? value.options.map((o) => String(o).replace(/^[A-J][.)]\s*/, '').trim()) : [];
     // Put the knowledge-derived answer at the planned position; when the model dropped it, keep the order so
@@ -78,7 +85,7 @@ export function createModelGenerator(index: KnowledgeIndex, ctx: GenerationConte
         ...draft,
         stem,
         options: texts.map((text, i) => ({ letter: LETTERS[i] as string, text })),
-        provenance: { ...draft.provenance, generator: { kind: 'model', version: MODEL_PROMPT_VERSION, model: modelName } },
+        provenance: { ...draft.provenance, generator: { kind: 'model', version: MODEL_PROMPT_VERSION, model: writer.name } },
       },
     };
   };

@@ -51,7 +51,7 @@ export function registerSynthesisCommands(program: Command): void {
     .requiredOption('--dataset <name>', 'dataset name (each run adds a new version)')
     .option('--generator <kind>', 'template (no model) or model', 'template')
     .option('--model <path>', 'GGUF model for the model generator and the reasoning filter')
-    .option('--endpoint <url>', 'OpenAI-compatible chat-completions server that writes seeded questions (key from MEDSSR_ENDPOINT_KEY)')
+    .option('--endpoint <url>', 'OpenAI-compatible chat-completions server that writes the questions of --generator model, seeded or not (key from MEDSSR_ENDPOINT_KEY)')
     .option('--endpoint-model <name>', 'model name to ask the --endpoint server for')
     .option('--seed <n>', 'random seed (same seed, same dataset)', '1')
     .option('--reasoning-filter', 'drop memorization questions with the model classifier', false)
@@ -84,7 +84,7 @@ export function registerSynthesisCommands(program: Command): void {
         };
         const input = parseCliInput(synthesizeInputSchema, raw);
         if ((input.generator === 'model' && !input.modelPath && !input.endpoint) || (input.reasoningFilter && !input.modelPath)) {
-          throw new CliError('--model (or --endpoint for a seeded plan) is required with --generator model; --model with --reasoning-filter');
+          throw new CliError('--model or --endpoint is required with --generator model; --model with --reasoning-filter');
         }
         const problem = synthesisInputProblem(input);
         if (problem) throw new CliError(problem);

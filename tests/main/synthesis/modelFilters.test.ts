@@ -9,6 +9,7 @@ import { GenerationContext, loadModel, type LoadedModel } from '../../../main/ll
 import { formatQuestion } from '../../../main/llm/prompts.js';
 import { KnowledgeIndex } from '../../../main/synthesis/knowledgeIndex.js';
 import { createModelGenerator } from '../../../main/synthesis/modelGenerator.js';
+import { localWriter } from '../../../main/synthesis/questionWriter.js';
 import { reasoningProb } from '../../../main/synthesis/reasoningFilter.js';
 import { createRng } from '../../../main/synthesis/rng.js';
 import { runSynthesis } from '../../../main/synthesis/synthesize.js';
@@ -31,7 +32,7 @@ after(async () => {
 });
 
 test('model generator: schema-shaped output, knowledge-derived answer kept, generator recorded', { skip, timeout: 120_000 }, async () => {
-  const gen = createModelGenerator(index, ctx!, 'stories260K.gguf');
+  const gen = createModelGenerator(index, localWriter(ctx!, 'stories260K.gguf'));
   const answer = index.answerPool[0]!;
   const r = await gen({ answer, questionType: 'diagnosis', difficulty: 'easy', optionCount: 4, correctIndex: 2, cell: { questionType: 'diagnosis' }, seed: 1 }, createRng(1));
   if (!r.ok) {
@@ -47,7 +48,7 @@ test('model generator: schema-shaped output, knowledge-derived answer kept, gene
 
 test('model generator inside a run: every invalid question is rejected with its reason', { skip, timeout: 180_000 }, async () => {
   const plan = synthesisPlanSchema.parse({ count: 1, weights: { questionType: { diagnosis: 1 } }, optionCount: 4 });
-  const gen = createModelGenerator(index, ctx!, 'stories260K.gguf');
+  const gen = createModelGenerator(index, localWriter(ctx!, 'stories260K.gguf'));
   let calls = 0;
   const out = await runSynthesis(index, plan, { seed: 2, idPrefix: 'm' }, { generate: (req, rng) => (++calls > 3 ? { ok: false, reason: 'stop' } : gen(req, rng)) });
   for (const q of out.questions) {
